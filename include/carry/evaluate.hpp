@@ -1,0 +1,44 @@
+// evaluate.hpp: accuracy of a network on T-bit addition, in float64.
+//
+// The evaluation set is every pair (a, b) with a, b < 2^(T-1) when there are at most 2^24 of
+// them (T <= 13), otherwise a fixed sample of 2^20 pairs from the counter-based generator with
+// a constant seed, so the same weights always get the same figures.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "carry/parameters.hpp"
+#include "carry/problem.hpp"
+
+namespace carry {
+
+constexpr std::uint64_t kMaxExhaustivePairs = std::uint64_t{1} << 24;
+constexpr std::uint64_t kSampledPairs = std::uint64_t{1} << 20;
+constexpr std::uint64_t kEvaluationSampleSeed = 0x6576616c75617465ull;  // "evaluate"
+
+struct EvaluationSet {
+  int bits = 0;
+  bool exhaustive = false;
+  std::uint64_t size = 0;
+  AdditionProblem problem(std::uint64_t index) const;
+};
+
+EvaluationSet evaluation_set(int bits);
+
+struct Evaluation {
+  EvaluationSet set;
+  std::uint64_t exact_correct = 0;                 // pairs with all T bits right
+  std::uint64_t bits_correct = 0;                  // over all pairs and positions
+  std::vector<std::uint64_t> position_correct;    // T; index 0 = least significant bit
+
+  double exact_accuracy() const;
+  double bit_accuracy() const;
+  double position_accuracy(int position) const;
+};
+
+// Runs the forward pass over the whole set on `threads` threads (0 = all cores). Counts are
+// integers, so the result does not depend on the thread count.
+Evaluation evaluate(const Parameters& params, int bits, int threads = 0);
+
+}  // namespace carry

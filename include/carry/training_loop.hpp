@@ -1,0 +1,36 @@
+// training_loop.hpp: runs a trainer for a number of steps, evaluating and reporting as it goes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "carry/config.hpp"
+#include "carry/evaluate.hpp"
+#include "carry/trainer.hpp"
+
+namespace carry {
+
+struct TrainingReport {
+  std::int64_t steps_done = 0;
+  std::int64_t samples_seen = 0;
+  double mean_loss = 0.0;       // mean of the step losses since the previous report
+  double exact_accuracy = 0.0;  // on the evaluation set, after this step
+  double samples_per_s = 0.0;   // training only, since the previous report
+  StepResult last_step;         // carries the example shown in the report
+};
+
+struct TrainingOutcome {
+  std::int64_t steps_done = 0;
+  double training_seconds = 0.0;    // the steps alone
+  double evaluation_seconds = 0.0;  // the evaluations made for reports
+  bool target_reached = false;      // config.until_accuracy was reached (and is > 0)
+  Evaluation final_evaluation;
+};
+
+// Runs config.steps steps starting at step `first_step` (0 for a new run). Every
+// config.report_every steps, and after the last, evaluates and calls `on_report`; stops early
+// once the exact-match accuracy reaches config.until_accuracy (when that is above 0).
+TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::int64_t first_step,
+                             const std::function<void(const TrainingReport&)>& on_report);
+
+}  // namespace carry

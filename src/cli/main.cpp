@@ -1,0 +1,59 @@
+// main.cpp: the `carry` program. Subcommands: train, eval, add (see `carry --help`).
+// Every failure is one line on stderr and exit status 2; nothing escapes as a crash.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <new>
+
+#include "carry/errors.hpp"
+#include "cli/commands.hpp"
+
+namespace {
+constexpr int kUsageErrorStatus = 2;
+
+int fail(const std::string& message) {
+  std::fflush(stdout);
+  std::cerr << "carry: error: " << message << std::endl;
+  return kUsageErrorStatus;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"carry: train a recurrent network to add binary numbers, on the CPU or a GPU."};
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  carry::cli::add_train_command(app);
+  carry::cli::add_eval_command(app);
+  carry::cli::add_add_command(app);
+
+  if (argc > 1 && argv[1][0] != '-') {
+    try {
+      app.get_subcommand(argv[1]);
+    } catch (const CLI::OptionNotFound&) {
+      return fail(std::string("unknown command '") + argv[1] + "' (try train, eval or add)");
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::RequiredError& error) {
+    if (argc == 1) {
+      std::cout << app.help();
+      return kUsageErrorStatus;
+    }
+    return fail(error.what());
+  } catch (const CLI::ParseError& error) {
+    return fail(error.what());
+  } catch (const carry::UserError& error) {
+    return fail(error.what());
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory (try a smaller --batch)");
+  } catch (const std::exception& error) {
+    return fail(std::string("internal error: ") + error.what());
+  }
+  return 0;
+}

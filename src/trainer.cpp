@@ -1,0 +1,36 @@
+// trainer.cpp: see trainer.hpp.
+#include "carry/trainer.hpp"
+
+#include "carry/errors.hpp"
+#include "carry/reference_trainer.hpp"
+
+namespace carry {
+
+std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t step) {
+  std::vector<AdditionProblem> batch(static_cast<std::size_t>(config.batch));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i] = counter_problem(static_cast<std::uint64_t>(config.seed), step, i, config.bits);
+  }
+  return batch;
+}
+
+std::vector<std::string> available_backends() { return {"reference"}; }
+
+std::string resolve_backend(const std::string& requested) {
+  const std::vector<std::string> known = available_backends();
+  if (requested == "auto") return known.front();
+  for (const std::string& name : known) {
+    if (name == requested) return name;
+  }
+  std::string list = "auto";
+  for (const std::string& name : known) list += ", " + name;
+  throw UserError("unknown backend '" + requested + "' (available: " + list + ")");
+}
+
+std::unique_ptr<Trainer> make_trainer(const TrainConfig& config, const Parameters& initial) {
+  const std::string backend = resolve_backend(config.backend);
+  if (backend == "reference") return std::make_unique<ReferenceTrainer>(config, initial);
+  throw UserError("backend '" + backend + "' is not built into this carry");
+}
+
+}  // namespace carry

@@ -1,0 +1,65 @@
+// training_loop.cpp: see training_loop.hpp.
+#include "carry/training_loop.hpp"
+
+#include <chrono>
+
+namespace carry {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+}  // namespace
+
+TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::int64_t first_step,
+                             const std::function<void(const TrainingReport&)>& on_report) {
+  TrainingOutcome outcome;
+  outcome.steps_done = first_step;
+  double loss_since_report = 0.0;
+  std::int64_t steps_since_report = 0;
+  double seconds_since_report = 0.0;
+  const std::int64_t last_step = first_step + config.steps;
+  for (std::int64_t step = first_step; step < last_step; ++step) {
+    const Clock::time_point start = Clock::now();
+    const StepResult result = trainer.train_step(static_cast<std::uint64_t>(step));
+    const double step_seconds = seconds_since(start);
+    outcome.training_seconds += step_seconds;
+    seconds_since_report += step_seconds;
+    loss_since_report += result.mean_loss;
+    ++steps_since_report;
+    outcome.steps_done = step + 1;
+
+    const bool report_due = outcome.steps_done % config.report_every == 0 || step + 1 == last_step;
+    if (!report_due) continue;
+    const Clock::time_point evaluation_start = Clock::now();
+    outcome.final_evaluation = evaluate(trainer.parameters(), config.bits);
+    outcome.evaluation_seconds += seconds_since(evaluation_start);
+
+    TrainingReport report;
+    report.steps_done = outcome.steps_done;
+    report.samples_seen = outcome.steps_done * config.batch;
+    report.mean_loss = loss_since_report / static_cast<double>(steps_since_report);
+    report.exact_accuracy = outcome.final_evaluation.exact_accuracy();
+    report.samples_per_s =
+        static_cast<double>(steps_since_report * config.batch) / seconds_since_report;
+    report.last_step = result;
+    if (on_report) on_report(report);
+    loss_since_report = 0.0;
+    steps_since_report = 0;
+    seconds_since_report = 0.0;
+    if (config.until_accuracy > 0.0 && report.exact_accuracy >= config.until_accuracy) {
+      outcome.target_reached = true;
+      break;
+    }
+  }
+  if (config.steps == 0) {
+    // No step ran, so no report evaluated: still say how good the weights are.
+    const Clock::time_point evaluation_start = Clock::now();
+    outcome.final_evaluation = evaluate(trainer.parameters(), config.bits);
+    outcome.evaluation_seconds += seconds_since(evaluation_start);
+  }
+  return outcome;
+}
+
+}  // namespace carry
