@@ -37,12 +37,12 @@ GpuStatus probe_gpu() {
     return GpuStatus{false, reason_for(cudaGetLastError())};
   }
   const int capability = properties.major * 10 + properties.minor;
-  const std::string name = std::string(properties.name) + " (sm_" + std::to_string(capability) + ")";
+  const std::string name =
+      std::string(properties.name) + " (sm_" + std::to_string(capability) + ")";
   if (capability < kOldestCapability) {
-    return GpuStatus{false, name + " is older than this build's sm_" +
-                                std::to_string(kOldestCapability) +
-                                "; rebuild with -DCMAKE_CUDA_ARCHITECTURES=" +
-                                std::to_string(capability)};
+    return GpuStatus{false,
+                     name + " is older than this build's sm_" + std::to_string(kOldestCapability) +
+                         "; rebuild with -DCMAKE_CUDA_ARCHITECTURES=" + std::to_string(capability)};
   }
   return GpuStatus{true, name};
 }

@@ -53,7 +53,8 @@ class CheckpointReader {
     const json& value = field(object, name, "config");
     if (!value.is_number_integer()) fail("config." + std::string(name) + " is not an integer");
     // Unsigned values above 2^63 would wrap in get<int64_t>(): check the sign kind first.
-    if (value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(high)) {
+    if (value.is_number_unsigned() &&
+        value.get<std::uint64_t>() > static_cast<std::uint64_t>(high)) {
       fail(out_of_range(name, low, high));
     }
     const auto number = value.get<std::int64_t>();
@@ -77,8 +78,8 @@ class CheckpointReader {
              " does not have " + std::to_string(cols) + " entries)");
       }
       for (int c = 0; c < cols; ++c) {
-        const std::string place = "weights." + std::string(name) + "[" + std::to_string(r) +
-                                  "][" + std::to_string(c) + "]";
+        const std::string place = "weights." + std::string(name) + "[" + std::to_string(r) + "][" +
+                                  std::to_string(c) + "]";
         if (!row[c].is_number()) fail(place + " is not a number");
         const double number = row[c].get<double>();
         if (!std::isfinite(number)) fail(place + " is not finite");
@@ -104,14 +105,10 @@ std::string checkpoint_to_json(const Checkpoint& checkpoint) {
   json document;
   document["format"] = kCheckpointFormat;
   document["version"] = kCheckpointVersion;
-  document["config"] = {{"bits", checkpoint.bits},
-                        {"hidden", p.hidden},
-                        {"lr", checkpoint.lr},
-                        {"batch", checkpoint.batch},
-                        {"seed", checkpoint.seed},
-                        {"steps_done", checkpoint.steps_done},
-                        {"backend", checkpoint.backend},
-                        {"seed_compat", checkpoint.seed_compat}};
+  document["config"] = {{"bits", checkpoint.bits},       {"hidden", p.hidden},
+                        {"lr", checkpoint.lr},           {"batch", checkpoint.batch},
+                        {"seed", checkpoint.seed},       {"steps_done", checkpoint.steps_done},
+                        {"backend", checkpoint.backend}, {"seed_compat", checkpoint.seed_compat}};
   // nlohmann writes the shortest decimal that reads back as the same double.
   document["weights"] = {{"W0", matrix_to_json(p.w0, kInputs, p.hidden)},
                          {"Wh", matrix_to_json(p.wh, p.hidden, p.hidden)},
@@ -183,7 +180,8 @@ Checkpoint load_checkpoint(const std::string& path) {
     throw UserError("checkpoint " + path + ": it is a folder, not a file");
   }
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw UserError("checkpoint " + path + ": cannot open it (" + std::strerror(errno) + ")");
+  if (!file)
+    throw UserError("checkpoint " + path + ": cannot open it (" + std::strerror(errno) + ")");
   std::ostringstream text;
   text << file.rdbuf();
   if (file.bad()) throw UserError("checkpoint " + path + ": read error");

@@ -3,6 +3,8 @@
 
 namespace carry {
 
-GpuStatus probe_gpu() { return GpuStatus{false, "this carry was built without CUDA"}; }
+GpuStatus probe_gpu() {
+  return GpuStatus{false, "this carry was built without CUDA"};
+}
 
 }  // namespace carry

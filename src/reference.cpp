@@ -5,7 +5,9 @@
 
 namespace carry {
 
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
 
 void reference_forward(const Parameters& params, const AdditionProblem& problem, int bits,
                        SequenceTrace& trace) {
@@ -16,7 +18,7 @@ void reference_forward(const Parameters& params, const AdditionProblem& problem,
     const double x0 = bit_at(problem.a, t);
     const double x1 = bit_at(problem.b, t);
     const double* h_prev = &trace.hidden_history[static_cast<std::size_t>(t) * H];  // 1 x H
-    double* h = &trace.hidden_history[static_cast<std::size_t>(t + 1) * H];        // 1 x H
+    double* h = &trace.hidden_history[static_cast<std::size_t>(t + 1) * H];         // 1 x H
     for (int j = 0; j < H; ++j) {
       double from_input = 0.0;
       from_input += x0 * params.w0[j];

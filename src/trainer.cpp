@@ -14,7 +14,9 @@ std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t
   return batch;
 }
 
-std::vector<std::string> available_backends() { return {"reference"}; }
+std::vector<std::string> available_backends() {
+  return {"reference"};
+}
 
 std::string resolve_backend(const std::string& requested) {
   const std::vector<std::string> known = available_backends();

@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -149,7 +149,8 @@ TEST_F(CheckpointFiles, EveryMalformedFileIsRejectedWithItsReason) {
       {edited("\"seed\": 4294967295", "\"seed\": 18446744073709551615"), "config.seed"},
       {edited("\"lr\": 0.1", "\"lr\": 0"), "config.lr must be a finite number above 0"},
       {edited("\"backend\": \"reference\"", "\"backend\": 7"), "config.backend is not a string"},
-      {edited("\"steps_done\": 12345", "\"steps_done\": 1.5"), "config.steps_done is not an integer"},
+      {edited("\"steps_done\": 12345", "\"steps_done\": 1.5"),
+       "config.steps_done is not an integer"},
       {edited("\"W1\"", "\"W2\""), "missing \"W1\""},
       {edited("\"weights\"", "\"wates\""), "missing \"weights\""},
   };
@@ -202,8 +203,7 @@ TEST_F(CheckpointFiles, WrongShapesAndValuesInTheWeightsAreRejected) {
     checkpoint_from_json(text, "doc");
     ADD_FAILURE() << "accepted infinity";
   } catch (const UserError& error) {
-    EXPECT_NE(std::string(error.what()).find("number overflow"), std::string::npos)
-        << error.what();
+    EXPECT_NE(std::string(error.what()).find("number overflow"), std::string::npos) << error.what();
   }
 }
 

@@ -26,8 +26,8 @@ CarryRun run_carry(const std::string& args) {
   fs::create_directories(folder);
   const std::string out_path = (folder / "out").string();
   const std::string err_path = (folder / "err").string();
-  const std::string command = std::string(CARRY_BINARY) + " " + args + " >" + out_path + " 2>" +
-                              err_path + " </dev/null";
+  const std::string command =
+      std::string(CARRY_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
   const int raw = std::system(command.c_str());
   CarryRun run;
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
@@ -86,8 +86,10 @@ TEST(CliErrors, BadTrainValuesExitTwoWithOneLine) {
   expect_usage_error("train --until-accuracy 1.5", "--until-accuracy must be between 0");
   expect_usage_error("train --backend gpu9000", "unknown backend 'gpu9000'");
   expect_usage_error("train --frobnicate", "frobnicate");
-  expect_usage_error("train --seed-compat --batch 4", "--batch cannot be combined with --seed-compat");
-  expect_usage_error("train --seed-compat --bits 9", "--bits cannot be combined with --seed-compat");
+  expect_usage_error("train --seed-compat --batch 4",
+                     "--batch cannot be combined with --seed-compat");
+  expect_usage_error("train --seed-compat --bits 9",
+                     "--bits cannot be combined with --seed-compat");
 }
 
 TEST(CliErrors, UnknownCommandAndMissingArguments) {
@@ -98,7 +100,7 @@ TEST(CliErrors, UnknownCommandAndMissingArguments) {
 
 TEST_F(TempFolder, UnwritableSaveIsRefusedBeforeTraining) {
   const CarryRun run = run_carry("train --steps 100000 --until-accuracy 0 --save " +
-                            path("no/such/folder/model.json"));
+                                 path("no/such/folder/model.json"));
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("cannot write"), std::string::npos) << run.err;
   EXPECT_EQ(run.out.find("step"), std::string::npos) << "trained before refusing:\n" << run.out;
@@ -118,7 +120,8 @@ TEST_F(TempFolder, BadCheckpointsAndOperands) {
                      "A must be a whole number from 0 to 2305843009213693951");
   expect_usage_error("add 200 1 --bits 8 --checkpoint " + path("model.json"),
                      "with --bits 8 the operands must be below 128");
-  expect_usage_error("eval " + path("model.json") + " --bits 63", "--bits must be between 2 and 62");
+  expect_usage_error("eval " + path("model.json") + " --bits 63",
+                     "--bits must be between 2 and 62");
 }
 
 TEST_F(TempFolder, TrainSaveEvalAndAdd) {

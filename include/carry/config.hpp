@@ -13,11 +13,11 @@ struct TrainConfig {
   std::string backend = "auto";
   int bits = 8;
   int hidden = 16;
-  std::int64_t batch = 64;
+  std::int64_t batch = 32;
   double lr = 4.0;
   std::int64_t steps = 5000;
   std::int64_t seed = 0;
-  std::int64_t report_every = 100;
+  std::int64_t report_every = 50;
   double until_accuracy = 1.0;  // stop once exact-match accuracy reaches this; 0 = never
 };
 

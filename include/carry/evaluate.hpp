@@ -28,9 +28,9 @@ EvaluationSet evaluation_set(int bits);
 
 struct Evaluation {
   EvaluationSet set;
-  std::uint64_t exact_correct = 0;                 // pairs with all T bits right
-  std::uint64_t bits_correct = 0;                  // over all pairs and positions
-  std::vector<std::uint64_t> position_correct;    // T; index 0 = least significant bit
+  std::uint64_t exact_correct = 0;              // pairs with all T bits right
+  std::uint64_t bits_correct = 0;               // over all pairs and positions
+  std::vector<std::uint64_t> position_correct;  // T; index 0 = least significant bit
 
   double exact_accuracy() const;
   double bit_accuracy() const;

@@ -35,11 +35,11 @@ CARRY_HOST_DEVICE inline std::uint64_t operand_limit(int bits) {
 // Philox key = seed; counter = (index, step). Each operand takes 64 random bits and keeps the
 // top bits-1 of them, so every value in [0, 2^(bits-1)) is equally likely.
 CARRY_HOST_DEVICE inline AdditionProblem counter_problem(std::uint64_t seed, std::uint64_t step,
-                                                        std::uint64_t index, int bits) {
+                                                         std::uint64_t index, int bits) {
   const PhiloxKey key{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
-  const PhiloxBlock counter{{static_cast<std::uint32_t>(index),
-                             static_cast<std::uint32_t>(index >> 32),
-                             static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(step >> 32)}};
+  const PhiloxBlock counter{
+      {static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32),
+       static_cast<std::uint32_t>(step), static_cast<std::uint32_t>(step >> 32)}};
   const PhiloxBlock r = philox4x32_10(counter, key);
   const std::uint64_t random_a = (std::uint64_t{r.word[0]} << 32) | r.word[1];
   const std::uint64_t random_b = (std::uint64_t{r.word[2]} << 32) | r.word[3];

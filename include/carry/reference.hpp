@@ -42,8 +42,8 @@ double sequence_abs_error(const SequenceTrace& trace, const AdditionProblem& pro
 std::uint64_t predicted_sum(const SequenceTrace& trace);
 
 struct BatchUpdate {
-  Parameters mean_update;       // (1/B) Σ_b update_b
-  double mean_loss = 0.0;       // (1/B) Σ_b L_b
+  Parameters mean_update;              // (1/B) Σ_b update_b
+  double mean_loss = 0.0;              // (1/B) Σ_b L_b
   std::uint64_t first_prediction = 0;  // the network's answer to problems[0]
 };
 

@@ -12,9 +12,9 @@ namespace carry {
 constexpr int kSeedCompatBits = 8;  // the seed's binary_dim; its tables are 8-bit
 
 struct SeedCompatConfig {
-  std::uint32_t seed = 0;     // np.random.seed
-  int hidden = 16;            // hidden_dim
-  double lr = 0.1;            // alpha
+  std::uint32_t seed = 0;      // np.random.seed
+  int hidden = 16;             // hidden_dim
+  double lr = 0.1;             // alpha
   std::int64_t steps = 10000;  // range(10000)
 };
 

@@ -16,8 +16,8 @@
 namespace carry {
 
 struct StepResult {
-  double mean_loss = 0.0;             // (1/B) Σ_b 0.5 Σ_t (y - out)^2, before the update
-  AdditionProblem example;            // the batch's first problem
+  double mean_loss = 0.0;                // (1/B) Σ_b 0.5 Σ_t (y - out)^2, before the update
+  AdditionProblem example;               // the batch's first problem
   std::uint64_t example_prediction = 0;  // the network's answer to it, before the update
 };
 

@@ -29,12 +29,13 @@ void print_evaluation(const Checkpoint& checkpoint, const std::string& path,
     std::printf("evaluated on  all %llu pairs of operands below 2^%d (%d-bit sums, exhaustive)\n",
                 static_cast<unsigned long long>(set.size), operand_bits, set.bits);
   } else {
-    std::printf("evaluated on  a fixed sample of %llu of the 2^%d pairs of operands below 2^%d "
-                "(%d-bit sums)\n",
-                static_cast<unsigned long long>(set.size), 2 * operand_bits, operand_bits,
-                set.bits);
+    std::printf(
+        "evaluated on  a fixed sample of %llu of the 2^%d pairs of operands below 2^%d "
+        "(%d-bit sums)\n",
+        static_cast<unsigned long long>(set.size), 2 * operand_bits, operand_bits, set.bits);
   }
-  std::printf("exact match   %s (%llu of %llu)\n", format_percent(evaluation.exact_accuracy()).c_str(),
+  std::printf("exact match   %s (%llu of %llu)\n",
+              format_percent(evaluation.exact_accuracy()).c_str(),
               static_cast<unsigned long long>(evaluation.exact_correct),
               static_cast<unsigned long long>(set.size));
   std::printf("bit accuracy  %s\n", format_percent(evaluation.bit_accuracy()).c_str());

@@ -28,11 +28,11 @@ struct TrainOptions {
 };
 
 void print_report(const TrainingReport& report) {
-  std::printf("step %7lld  samples %10lld  loss %.4f  exact %7s  %9.3g samples/s  %s\n",
-              static_cast<long long>(report.steps_done),
-              static_cast<long long>(report.samples_seen), report.mean_loss,
-              format_percent(report.exact_accuracy).c_str(), report.samples_per_s,
-              format_example(report.last_step.example, report.last_step.example_prediction).c_str());
+  std::printf(
+      "step %7lld  samples %10lld  loss %.4f  exact %7s  %9.3g samples/s  %s\n",
+      static_cast<long long>(report.steps_done), static_cast<long long>(report.samples_seen),
+      report.mean_loss, format_percent(report.exact_accuracy).c_str(), report.samples_per_s,
+      format_example(report.last_step.example, report.last_step.example_prediction).c_str());
   std::fflush(stdout);
 }
 
@@ -61,7 +61,8 @@ Checkpoint make_checkpoint(const TrainConfig& config, Parameters params, std::in
 void run_seed_compat_training(TrainOptions& options) {
   for (const CLI::Option* option : options.batched_only) {
     if (option->count() > 0) {
-      throw UserError(option->get_name() + " cannot be combined with --seed-compat (it runs the "
+      throw UserError(option->get_name() +
+                      " cannot be combined with --seed-compat (it runs the "
                       "seed's batch-1, 8-bit reference loop)");
     }
   }
@@ -103,10 +104,11 @@ void run_batched_training(TrainOptions& options) {
   const std::unique_ptr<Trainer> trainer = make_trainer(config, initial);
 
   if (!options.quiet) {
-    std::printf("training on %s: %d bits, %d hidden, batch %lld, lr %g, seed %lld, up to %lld steps",
-                trainer->backend_name().c_str(), config.bits, config.hidden,
-                static_cast<long long>(config.batch), config.lr,
-                static_cast<long long>(config.seed), static_cast<long long>(config.steps));
+    std::printf(
+        "training on %s: %d bits, %d hidden, batch %lld, lr %g, seed %lld, up to %lld steps",
+        trainer->backend_name().c_str(), config.bits, config.hidden,
+        static_cast<long long>(config.batch), config.lr, static_cast<long long>(config.seed),
+        static_cast<long long>(config.steps));
     if (config.until_accuracy > 0) {
       std::printf(", until %s exact", format_percent(config.until_accuracy).c_str());
     }
@@ -118,7 +120,7 @@ void run_batched_training(TrainOptions& options) {
 
   const Evaluation& final_evaluation = outcome.final_evaluation;
   std::printf("%s %s exact-match accuracy on %s after %lld steps (%lld samples)\n",
-              outcome.target_reached ? "reached" : "final", 
+              outcome.target_reached ? "reached" : "final",
               format_percent(final_evaluation.exact_accuracy()).c_str(),
               describe_set(final_evaluation.set).c_str(),
               static_cast<long long>(outcome.steps_done),
@@ -143,23 +145,30 @@ void add_train_command(CLI::App& app) {
   CLI::App* train = app.add_subcommand("train", "Train the network and report its accuracy");
   train->add_option("--backend", c.backend, "auto (the best available) or reference")
       ->capture_default_str();
-  auto* bits = train->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
+  auto* bits =
+      train->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
   train->add_option("--hidden", c.hidden, "Hidden units, 1..256")->capture_default_str();
-  auto* batch = train->add_option("--batch", c.batch, "Problems per SGD step")->capture_default_str();
-  options->lr_option = train->add_option("--lr", c.lr, "Learning rate (the step uses the batch's mean gradient)")
-                           ->capture_default_str();
-  options->steps_option = train->add_option("--steps", c.steps, "Most SGD steps to run")->capture_default_str();
+  auto* batch =
+      train->add_option("--batch", c.batch, "Problems per SGD step")->capture_default_str();
+  options->lr_option =
+      train->add_option("--lr", c.lr, "Learning rate (the step uses the batch's mean gradient)")
+          ->capture_default_str();
+  options->steps_option =
+      train->add_option("--steps", c.steps, "Most SGD steps to run")->capture_default_str();
   train->add_option("--seed", c.seed, "Seed for the weights and the batches, 0..2^32-1")
       ->capture_default_str();
-  auto* report_every = train->add_option("--report-every", c.report_every, "Steps between report lines")
-                           ->capture_default_str();
-  auto* until = train->add_option("--until-accuracy", c.until_accuracy,
-                                  "Stop once exact-match accuracy reaches this (0 = never)")
+  auto* report_every =
+      train->add_option("--report-every", c.report_every, "Steps between report lines")
+          ->capture_default_str();
+  auto* until = train
+                    ->add_option("--until-accuracy", c.until_accuracy,
+                                 "Stop once exact-match accuracy reaches this (0 = never)")
                     ->capture_default_str();
   train->add_option("--save", options->save_path, "Write the checkpoint here (atomically)");
   auto* quiet = train->add_flag("--quiet", options->quiet, "Only the final summary");
-  train->add_flag("--seed-compat", options->seed_compat,
-                  "Run the seed program exactly: batch 1, 8 bits, numpy's random stream, its printout");
+  train->add_flag(
+      "--seed-compat", options->seed_compat,
+      "Run the seed program exactly: batch 1, 8 bits, numpy's random stream, its printout");
   options->batched_only = {bits, batch, report_every, until, quiet};
   train->callback([options] {
     if (options->seed_compat) {
