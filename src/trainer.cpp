@@ -1,6 +1,7 @@
 // trainer.cpp: see trainer.hpp.
 #include "carry/trainer.hpp"
 
+#include "carry/cpu_trainer.hpp"
 #include "carry/errors.hpp"
 #include "carry/reference_trainer.hpp"
 
@@ -15,7 +16,10 @@ std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t
 }
 
 std::vector<std::string> available_backends() {
-  return {"reference"};
+  std::vector<std::string> backends;
+  if (!cpu_backend_isa().empty()) backends.push_back("cpu");
+  backends.push_back("reference");
+  return backends;
 }
 
 std::string resolve_backend(const std::string& requested) {
@@ -31,6 +35,7 @@ std::string resolve_backend(const std::string& requested) {
 
 std::unique_ptr<Trainer> make_trainer(const TrainConfig& config, const Parameters& initial) {
   const std::string backend = resolve_backend(config.backend);
+  if (backend == "cpu") return std::make_unique<CpuTrainer>(config, initial);
   if (backend == "reference") return std::make_unique<ReferenceTrainer>(config, initial);
   throw UserError("backend '" + backend + "' is not built into this carry");
 }

@@ -143,7 +143,7 @@ void add_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
   TrainConfig& c = options->config;
   CLI::App* train = app.add_subcommand("train", "Train the network and report its accuracy");
-  train->add_option("--backend", c.backend, "auto (the best available) or reference")
+  train->add_option("--backend", c.backend, "auto (the best available), cpu or reference")
       ->capture_default_str();
   auto* bits =
       train->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
@@ -164,12 +164,14 @@ void add_train_command(CLI::App& app) {
                     ->add_option("--until-accuracy", c.until_accuracy,
                                  "Stop once exact-match accuracy reaches this (0 = never)")
                     ->capture_default_str();
+  auto* threads = train->add_option("--threads", c.threads, "cpu backend threads (0 = all cores)")
+                      ->capture_default_str();
   train->add_option("--save", options->save_path, "Write the checkpoint here (atomically)");
   auto* quiet = train->add_flag("--quiet", options->quiet, "Only the final summary");
   train->add_flag(
       "--seed-compat", options->seed_compat,
       "Run the seed program exactly: batch 1, 8 bits, numpy's random stream, its printout");
-  options->batched_only = {bits, batch, report_every, until, quiet};
+  options->batched_only = {bits, batch, report_every, until, quiet, threads};
   train->callback([options] {
     if (options->seed_compat) {
       run_seed_compat_training(*options);

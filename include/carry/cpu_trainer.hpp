@@ -1,0 +1,60 @@
+// cpu_trainer.hpp: the cpu backend: float32, batched, vectorised (AVX2 or AVX-512, chosen at run
+// time) and multi-threaded, with the reference's semantics: the same counter-based batch for the
+// same seed and step, the same initial weights, W += lr · (mean update over the batch).
+//
+// The batch is cut into fixed chunks of 128 problems; each chunk's update is summed in float32
+// per vector lane, then in float64 across lanes; chunk sums are added in chunk order in float64.
+// The result is therefore bit-identical run to run and for any thread count.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "carry/trainer.hpp"
+
+namespace carry {
+
+namespace cpu {
+class ThreadPool;
+struct KernelTable;
+}  // namespace cpu
+
+// The instruction set the cpu backend would use here ("avx512", "avx2"), or "" if it cannot run.
+std::string cpu_backend_isa();
+
+class CpuTrainer final : public Trainer {
+ public:
+  // threads = 0: all cores. Throws UserError when the processor lacks AVX2 and FMA.
+  CpuTrainer(const TrainConfig& config, const Parameters& initial);
+  ~CpuTrainer() override;
+  std::string backend_name() const override { return "cpu"; }
+  StepResult train_step(std::uint64_t step) override;
+  Parameters parameters() const override;
+
+  // One step's mean update and loss at the current weights, without applying it (for tests and
+  // verification against the reference).
+  struct StepUpdate {
+    Parameters mean_update;
+    double mean_loss = 0.0;
+    std::uint64_t first_prediction = 0;
+  };
+  StepUpdate compute_update(std::uint64_t step);
+
+  int threads() const;
+  std::string isa() const;
+
+ private:
+  TrainConfig config_;
+  const cpu::KernelTable* kernel_;
+  std::unique_ptr<cpu::ThreadPool> pool_;
+  std::vector<float> w_stack_;  // (H + 2) x H: Wh rows, then the two W0 rows
+  std::vector<float> w1_;       // H
+  std::int64_t chunks_ = 0;
+  std::vector<double> chunk_stack_updates_;                       // chunks x (H + 2) x H
+  std::vector<double> chunk_w1_updates_;                          // chunks x H
+  std::vector<double> chunk_losses_;                              // chunks
+  std::vector<std::unique_ptr<float, void (*)(void*)>> scratch_;  // one per thread
+};
+
+}  // namespace carry

@@ -1,0 +1,64 @@
+// thread_pool.cpp: see thread_pool.hpp.
+#include "cpu/thread_pool.hpp"
+
+namespace carry::cpu {
+
+ThreadPool::ThreadPool(int threads) {
+  for (int worker = 1; worker < threads; ++worker)
+    workers_.emplace_back(&ThreadPool::work, this, worker);
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  start_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+}
+
+void ThreadPool::run(const std::function<void(int)>& task) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    task_ = &task;
+    running_ = static_cast<int>(workers_.size());
+    error_ = nullptr;
+    ++generation_;
+  }
+  start_.notify_all();
+  std::exception_ptr own_error;
+  try {
+    task(0);
+  } catch (...) {
+    own_error = std::current_exception();
+  }
+  std::unique_lock<std::mutex> lock(mutex_);
+  done_.wait(lock, [this] { return running_ == 0; });
+  if (own_error) std::rethrow_exception(own_error);
+  if (error_) std::rethrow_exception(error_);
+}
+
+void ThreadPool::work(int worker) {
+  unsigned seen = 0;
+  for (;;) {
+    const std::function<void(int)>* task;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      start_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+      if (stopping_) return;
+      seen = generation_;
+      task = task_;
+    }
+    std::exception_ptr error;
+    try {
+      (*task)(worker);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (error && !error_) error_ = error;
+    if (--running_ == 0) done_.notify_one();
+  }
+}
+
+}  // namespace carry::cpu

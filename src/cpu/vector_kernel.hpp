@@ -1,0 +1,58 @@
+// vector_kernel.hpp: the cpu backend's float32 kernel, compiled once per instruction set
+// (AVX2+FMA, AVX-512) from vector_kernel.inc and chosen at run time.
+//
+// A chunk is up to kChunkSamples problems, processed kLanes at a time with one sample per vector
+// lane, so every weight is broadcast and no sum runs across lanes until the chunk ends.
+// Shapes: H hidden, T bits. The forward pass uses the stacked matrix
+//   W_stack = [Wh; W0]   (H + 2) x H, row-major: rows 0..H-1 are Wh, rows H, H+1 are W0,
+// so that z_t = [h_{t-1}, x_t] (1 x (H + 2)) gives the pre-activation z_t·W_stack, and the
+// update of W_stack is Σ_t z_tᵀ δ_t in one loop.
+#pragma once
+
+#include <cstdint>
+
+namespace carry::cpu {
+
+constexpr int kLanes = 16;          // samples per vector (two AVX2 registers, one AVX-512)
+constexpr int kChunkSamples = 128;  // fixed reduction unit: results never depend on threads
+
+// Scratch one thread reuses across chunks: the block's z history, δ history and the
+// per-lane update accumulators. Sized by reserve_workspace().
+struct Workspace {
+  float* storage = nullptr;
+  std::int64_t floats = 0;
+};
+std::int64_t workspace_floats(int hidden, int bits);
+
+struct ChunkTask {
+  int hidden = 0;
+  int bits = 0;
+  const float* w_stack = nullptr;  // (H + 2) x H
+  const float* w1 = nullptr;       // H
+  // Problems of the chunk as 32-bit operands (training has bits <= 32, so a + b < 2^32).
+  const std::uint32_t* a = nullptr;
+  const std::uint32_t* b = nullptr;
+  int count = 0;  // 1 .. kChunkSamples
+  // Outputs: sums over the chunk's samples, in float64 (the mean is taken by the caller).
+  double* update_stack = nullptr;             // (H + 2) x H, -∂L/∂W_stack
+  double* update_w1 = nullptr;                // H
+  double* loss = nullptr;                     // Σ 0.5 Σ_t (y - out)^2
+  std::uint64_t* first_prediction = nullptr;  // if set: the answer to problem 0
+  float* scratch = nullptr;                   // workspace_floats(H, T) floats, 64-byte aligned
+};
+
+struct KernelTable {
+  const char* isa;
+  void (*train_chunk)(const ChunkTask& task);
+  // The kernel's sigmoid and exp over arrays, for tests of their error bounds.
+  void (*sigmoid)(const float* x, float* y, std::int64_t n);
+  void (*exp)(const float* x, float* y, std::int64_t n);
+};
+
+const KernelTable& avx2_kernel();
+const KernelTable& avx512_kernel();
+
+// The best kernel this processor runs; nullptr when it lacks AVX2 and FMA.
+const KernelTable* best_kernel();
+
+}  // namespace carry::cpu

@@ -1,0 +1,146 @@
+// cpu_trainer.cpp: see cpu_trainer.hpp. Threads take contiguous runs of chunks; each chunk draws
+// its own problems from the counter-based generator, runs the vector kernel and leaves its
+// float64 sums in its own slot, so no two threads ever write the same memory.
+#include "carry/cpu_trainer.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
+#include "carry/errors.hpp"
+#include "cpu/thread_pool.hpp"
+#include "cpu/vector_kernel.hpp"
+
+namespace carry {
+
+namespace {
+int resolve_threads(int requested, std::int64_t chunks) {
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  const int wanted = requested > 0 ? requested : cores;
+  // More threads than chunks would only wait.
+  return static_cast<int>(std::min<std::int64_t>(wanted, chunks));
+}
+
+std::unique_ptr<float, void (*)(void*)> aligned_floats(std::int64_t count) {
+  const std::size_t bytes = (static_cast<std::size_t>(count) * sizeof(float) + 63) / 64 * 64;
+  void* memory = std::aligned_alloc(64, bytes);
+  if (memory == nullptr) throw std::bad_alloc();
+  return {static_cast<float*>(memory), std::free};
+}
+}  // namespace
+
+std::string cpu_backend_isa() {
+  const cpu::KernelTable* kernel = cpu::best_kernel();
+  return kernel == nullptr ? "" : kernel->isa;
+}
+
+CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
+    : config_(config), kernel_(cpu::best_kernel()) {
+  if (kernel_ == nullptr) {
+    throw UserError("the cpu backend needs a processor with AVX2 and FMA (use --backend reference)");
+  }
+  const int H = initial.hidden;
+  w_stack_.resize(static_cast<std::size_t>(H + 2) * H);
+  for (int k = 0; k < H * H; ++k) w_stack_[k] = static_cast<float>(initial.wh[k]);
+  for (int k = 0; k < 2 * H; ++k) w_stack_[H * H + k] = static_cast<float>(initial.w0[k]);
+  w1_.assign(initial.w1.begin(), initial.w1.end());
+
+  chunks_ = (config.batch + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
+  chunk_stack_updates_.resize(static_cast<std::size_t>(chunks_) * (H + 2) * H);
+  chunk_w1_updates_.resize(static_cast<std::size_t>(chunks_) * H);
+  chunk_losses_.resize(static_cast<std::size_t>(chunks_));
+  const int threads = resolve_threads(config.threads, chunks_);
+  pool_ = std::make_unique<cpu::ThreadPool>(threads);
+  for (int t = 0; t < threads; ++t) {
+    scratch_.push_back(aligned_floats(cpu::workspace_floats(H, config.bits)));
+  }
+}
+
+CpuTrainer::~CpuTrainer() = default;
+
+int CpuTrainer::threads() const { return pool_->size(); }
+std::string CpuTrainer::isa() const { return kernel_->isa; }
+
+CpuTrainer::StepUpdate CpuTrainer::compute_update(std::uint64_t step) {
+  const int H = config_.hidden;
+  const int S = H + 2;
+  const int threads = pool_->size();
+  std::uint64_t first_prediction = 0;
+  pool_->run([&](int worker) {
+    const std::int64_t begin = chunks_ * worker / threads;
+    const std::int64_t end = chunks_ * (worker + 1) / threads;
+    std::uint32_t a[cpu::kChunkSamples];
+    std::uint32_t b[cpu::kChunkSamples];
+    for (std::int64_t chunk = begin; chunk < end; ++chunk) {
+      const std::int64_t first = chunk * cpu::kChunkSamples;
+      const int count = static_cast<int>(std::min<std::int64_t>(cpu::kChunkSamples, config_.batch - first));
+      for (int k = 0; k < count; ++k) {
+        const AdditionProblem p = counter_problem(static_cast<std::uint64_t>(config_.seed), step,
+                                                  static_cast<std::uint64_t>(first + k), config_.bits);
+        a[k] = static_cast<std::uint32_t>(p.a);
+        b[k] = static_cast<std::uint32_t>(p.b);
+      }
+      cpu::ChunkTask task;
+      task.hidden = H;
+      task.bits = config_.bits;
+      task.w_stack = w_stack_.data();
+      task.w1 = w1_.data();
+      task.a = a;
+      task.b = b;
+      task.count = count;
+      task.update_stack = &chunk_stack_updates_[static_cast<std::size_t>(chunk) * S * H];
+      task.update_w1 = &chunk_w1_updates_[static_cast<std::size_t>(chunk) * H];
+      task.loss = &chunk_losses_[static_cast<std::size_t>(chunk)];
+      task.first_prediction = chunk == 0 ? &first_prediction : nullptr;
+      task.scratch = scratch_[worker].get();
+      kernel_->train_chunk(task);
+    }
+  });
+
+  // Chunk sums in chunk order, then the mean.
+  std::vector<double> stack_total(static_cast<std::size_t>(S) * H, 0.0);
+  std::vector<double> w1_total(H, 0.0);
+  double loss_total = 0.0;
+  for (std::int64_t chunk = 0; chunk < chunks_; ++chunk) {
+    const double* stack = &chunk_stack_updates_[static_cast<std::size_t>(chunk) * S * H];
+    for (int k = 0; k < S * H; ++k) stack_total[k] += stack[k];
+    const double* w1 = &chunk_w1_updates_[static_cast<std::size_t>(chunk) * H];
+    for (int k = 0; k < H; ++k) w1_total[k] += w1[k];
+    loss_total += chunk_losses_[static_cast<std::size_t>(chunk)];
+  }
+  const double batch = static_cast<double>(config_.batch);
+  StepUpdate result;
+  result.mean_update = Parameters::zeros(H);
+  for (int k = 0; k < H * H; ++k) result.mean_update.wh[k] = stack_total[k] / batch;
+  for (int k = 0; k < 2 * H; ++k) result.mean_update.w0[k] = stack_total[H * H + k] / batch;
+  for (int k = 0; k < H; ++k) result.mean_update.w1[k] = w1_total[k] / batch;
+  result.mean_loss = loss_total / batch;
+  result.first_prediction = first_prediction;
+  return result;
+}
+
+StepResult CpuTrainer::train_step(std::uint64_t step) {
+  const StepUpdate update = compute_update(step);
+  const int H = config_.hidden;
+  // W += lr · mean, rounded once to float32.
+  auto apply = [&](float& w, double mean) {
+    w = static_cast<float>(static_cast<double>(w) + config_.lr * mean);
+  };
+  for (int k = 0; k < H * H; ++k) apply(w_stack_[k], update.mean_update.wh[k]);
+  for (int k = 0; k < 2 * H; ++k) apply(w_stack_[H * H + k], update.mean_update.w0[k]);
+  for (int k = 0; k < H; ++k) apply(w1_[k], update.mean_update.w1[k]);
+  const AdditionProblem example =
+      counter_problem(static_cast<std::uint64_t>(config_.seed), step, 0, config_.bits);
+  return StepResult{update.mean_loss, example, update.first_prediction};
+}
+
+Parameters CpuTrainer::parameters() const {
+  const int H = config_.hidden;
+  Parameters p = Parameters::zeros(H);
+  for (int k = 0; k < H * H; ++k) p.wh[k] = w_stack_[k];
+  for (int k = 0; k < 2 * H; ++k) p.w0[k] = w_stack_[H * H + k];
+  for (int k = 0; k < H; ++k) p.w1[k] = w1_[k];
+  return p;
+}
+
+}  // namespace carry

@@ -1,0 +1,213 @@
+// cpu_backend_test.cpp: the cpu backend against the float64 reference (loss and every update
+// tensor per step, a 200-step trajectory), determinism across runs, thread counts and
+// instruction sets, odd sizes, and the fast exp/sigmoid error bounds.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <random>
+
+#include "carry/cpu_trainer.hpp"
+#include "carry/numpy_random.hpp"
+#include "carry/reference.hpp"
+#include "carry/reference_trainer.hpp"
+#include "carry/tolerance.hpp"
+#include "cpu/vector_kernel.hpp"
+
+namespace carry {
+namespace {
+
+bool have_cpu_backend() {
+  return !cpu_backend_isa().empty();
+}
+
+#define REQUIRE_CPU_BACKEND() \
+  if (!have_cpu_backend()) GTEST_SKIP() << "this processor lacks AVX2/FMA"
+
+// Initial weights rounded to float32, so both backends start from identical values.
+Parameters float32_initial(std::uint32_t seed, int hidden) {
+  Parameters p = numpy_initial_parameters(seed, hidden);
+  for (auto* tensor : {&p.w0, &p.wh, &p.w1}) {
+    for (double& w : *tensor) w = static_cast<float>(w);
+  }
+  return p;
+}
+
+TrainConfig config_for(std::int64_t batch, int hidden, int bits, int threads = 0) {
+  TrainConfig config;
+  config.batch = batch;
+  config.hidden = hidden;
+  config.bits = bits;
+  config.seed = 9;
+  config.lr = 1.0;
+  config.threads = threads;
+  return config;
+}
+
+double max_abs(const std::vector<double>& v) {
+  double m = 0.0;
+  for (double x : v) m = std::max(m, std::fabs(x));
+  return m;
+}
+
+// Expects max |a - b| <= tol · max |b|; prints max abs and rel error.
+void expect_close(const char* name, const std::vector<double>& cpu, const std::vector<double>& ref,
+                  double tol, const std::string& where) {
+  ASSERT_EQ(cpu.size(), ref.size());
+  double worst_abs = 0.0, worst_rel = 0.0;
+  for (std::size_t k = 0; k < ref.size(); ++k) {
+    const double diff = std::fabs(cpu[k] - ref[k]);
+    worst_abs = std::max(worst_abs, diff);
+    if (ref[k] != 0.0) worst_rel = std::max(worst_rel, diff / std::fabs(ref[k]));
+  }
+  const double scale = max_abs(ref);
+  EXPECT_LE(worst_abs, tol * scale)
+      << name << " " << where << ": max abs " << worst_abs << " > " << tol << " x " << scale;
+  std::cout << where << " " << name << ": max abs " << worst_abs << ", max rel " << worst_rel
+            << ", allowed abs " << tol * scale << "\n";
+}
+
+TEST(CpuBackend, OneStepMatchesTheReferenceForOddSizes) {
+  REQUIRE_CPU_BACKEND();
+  for (std::int64_t batch : {1, 3, 1000}) {
+    for (int hidden : {1, 7, 16, 64}) {
+      for (int bits : {2, 8, 16}) {
+        const TrainConfig config = config_for(batch, hidden, bits);
+        const Parameters initial =
+            float32_initial(static_cast<std::uint32_t>(hidden + bits), hidden);
+        CpuTrainer cpu(config, initial);
+        const CpuTrainer::StepUpdate fast = cpu.compute_update(5);
+        const BatchUpdate exact = reference_batch_update(initial, make_batch(config, 5), bits);
+        const double tol = float32_step_tolerance(hidden, bits);
+        const std::string where = "B " + std::to_string(batch) + " H " + std::to_string(hidden) +
+                                  " T " + std::to_string(bits);
+        expect_close("dW0", fast.mean_update.w0, exact.mean_update.w0, tol, where);
+        expect_close("dWh", fast.mean_update.wh, exact.mean_update.wh, tol, where);
+        expect_close("dW1", fast.mean_update.w1, exact.mean_update.w1, tol, where);
+        EXPECT_NEAR(fast.mean_loss, exact.mean_loss, tol * exact.mean_loss) << where;
+      }
+    }
+  }
+}
+
+TEST(CpuBackend, TwoHundredStepsFollowTheReferenceTrajectory) {
+  REQUIRE_CPU_BACKEND();
+  const int hidden = 16, bits = 8;
+  const std::int64_t steps = 200;
+  const TrainConfig config = config_for(256, hidden, bits);
+  const Parameters initial = float32_initial(3, hidden);
+  CpuTrainer cpu(config, initial);
+  ReferenceTrainer reference(config, initial);
+  double loss_cpu = 0.0, loss_ref = 0.0;
+  for (std::int64_t step = 0; step < steps; ++step) {
+    loss_cpu = cpu.train_step(step).mean_loss;
+    loss_ref = reference.train_step(step).mean_loss;
+  }
+  const double tol = float32_trajectory_tolerance(hidden, bits, steps);
+  const Parameters a = cpu.parameters();
+  const Parameters b = reference.parameters();
+  expect_close("W0", a.w0, b.w0, tol, "after 200 steps");
+  expect_close("Wh", a.wh, b.wh, tol, "after 200 steps");
+  expect_close("W1", a.w1, b.w1, tol, "after 200 steps");
+  EXPECT_NEAR(loss_cpu, loss_ref, tol * loss_ref);
+}
+
+std::vector<double> trained_weights(int threads, std::int64_t batch) {
+  CpuTrainer cpu(config_for(batch, 16, 8, threads), float32_initial(1, 16));
+  for (std::uint64_t step = 0; step < 20; ++step) cpu.train_step(step);
+  const Parameters p = cpu.parameters();
+  std::vector<double> all = p.w0;
+  all.insert(all.end(), p.wh.begin(), p.wh.end());
+  all.insert(all.end(), p.w1.begin(), p.w1.end());
+  return all;
+}
+
+TEST(CpuBackend, RepeatRunsAndThreadCountsAreBitIdentical) {
+  REQUIRE_CPU_BACKEND();
+  const std::vector<double> first = trained_weights(1, 1000);
+  EXPECT_EQ(trained_weights(1, 1000), first);  // run to run
+  EXPECT_EQ(trained_weights(2, 1000), first);  // 1 vs 2 threads
+  EXPECT_EQ(trained_weights(3, 1000), first);  // uneven split of 8 chunks
+}
+
+TEST(CpuBackend, InstructionSetsAgreeBitForBit) {
+  REQUIRE_CPU_BACKEND();
+  if (std::string(cpu::best_kernel()->isa) != "avx512") {
+    GTEST_SKIP() << "only one instruction set on this processor";
+  }
+  const int H = 16, T = 8;
+  const Parameters p = float32_initial(4, H);
+  std::vector<float> w_stack, w1(p.w1.begin(), p.w1.end());
+  w_stack.insert(w_stack.end(), p.wh.begin(), p.wh.end());
+  w_stack.insert(w_stack.end(), p.w0.begin(), p.w0.end());
+  std::vector<std::uint32_t> a(100), b(100);
+  for (int k = 0; k < 100; ++k) {
+    a[k] = static_cast<std::uint32_t>(counter_problem(1, 0, k, T).a);
+    b[k] = static_cast<std::uint32_t>(counter_problem(1, 0, k, T).b);
+  }
+  auto run = [&](const cpu::KernelTable& kernel, std::vector<double>& stack, double& loss) {
+    std::vector<double> update_w1(H);
+    std::vector<float> scratch(cpu::workspace_floats(H, T) + 16);
+    cpu::ChunkTask task;
+    task.hidden = H;
+    task.bits = T;
+    task.w_stack = w_stack.data();
+    task.w1 = w1.data();
+    task.a = a.data();
+    task.b = b.data();
+    task.count = 100;
+    stack.assign((H + 2) * H, 0.0);
+    task.update_stack = stack.data();
+    task.update_w1 = update_w1.data();
+    task.loss = &loss;
+    // 64-byte alignment for the vectors.
+    auto address = reinterpret_cast<std::uintptr_t>(scratch.data());
+    task.scratch = reinterpret_cast<float*>((address + 63) / 64 * 64);
+    kernel.train_chunk(task);
+  };
+  std::vector<double> stack2, stack512;
+  double loss2 = 0, loss512 = 0;
+  run(cpu::avx2_kernel(), stack2, loss2);
+  run(cpu::avx512_kernel(), stack512, loss512);
+  EXPECT_EQ(stack2, stack512);
+  EXPECT_EQ(loss2, loss512);
+}
+
+TEST(FastMath, ExpRelativeErrorIsBelowTwoToTheMinus22) {
+  REQUIRE_CPU_BACKEND();
+  // 2,000,003 evenly spaced points over [-87, 88], the range the sigmoid feeds it (it clamps
+  // outside); the odd count lands on all kinds of mantissas.
+  const int points = 2000003;
+  std::vector<float> x(points);
+  for (int k = 0; k < points; ++k) x[k] = static_cast<float>(-87.0 + 175.0 * k / (points - 1));
+  std::vector<float> y(x.size());
+  for (const cpu::KernelTable* kernel : {&cpu::avx2_kernel(), cpu::best_kernel()}) {
+    kernel->exp(x.data(), y.data(), static_cast<std::int64_t>(x.size()));
+    double worst = 0.0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const double exact = std::exp(static_cast<double>(x[k]));
+      worst = std::max(worst, std::fabs(y[k] - exact) / exact);
+    }
+    EXPECT_LT(worst, std::ldexp(1.0, -22)) << kernel->isa;
+    std::cout << kernel->isa << " exp: max relative error " << worst << " over " << x.size()
+              << " points\n";
+  }
+}
+
+TEST(FastMath, SigmoidRelativeErrorIsBelowTwoToTheMinus21) {
+  REQUIRE_CPU_BACKEND();
+  std::vector<float> x;
+  for (float v = -80.0f; v <= 80.0f; v += 0.0003f) x.push_back(v);
+  std::vector<float> y(x.size());
+  cpu::best_kernel()->sigmoid(x.data(), y.data(), static_cast<std::int64_t>(x.size()));
+  double worst = 0.0;
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double exact = 1.0 / (1.0 + std::exp(-static_cast<double>(x[k])));
+    worst = std::max(worst, std::fabs(y[k] - exact) / exact);
+  }
+  EXPECT_LT(worst, std::ldexp(1.0, -21));
+  std::cout << "sigmoid: max relative error " << worst << "\n";
+}
+
+}  // namespace
+}  // namespace carry
