@@ -158,8 +158,25 @@ TEST_F(TempFolder, SeedCompatPrintsTheSeedOutput) {
   EXPECT_TRUE(fs::exists(path("seed.json")));
 }
 
+TEST_F(TempFolder, BenchWritesOneRecordPerBackendAndBatch) {
+  const CarryRun run =
+      run_carry("bench --backend reference,auto --batch 1,3 --repeats 1 --seconds 0.01 --out " +
+                path("results"));
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("GFLOP/s"), std::string::npos) << run.out;
+  std::ifstream csv(path("results/results.csv"));
+  int lines = 0;
+  for (std::string line; std::getline(csv, line);) ++lines;
+  EXPECT_EQ(lines, 1 + 4);  // header, then 2 batches x 2 backends
+  EXPECT_TRUE(fs::exists(path("results/results.json")));
+  expect_usage_error("bench --batch 0", "--batch must be between 1 and");
+  expect_usage_error("bench --backend nope", "unknown backend 'nope'");
+  expect_usage_error("bench --repeats 0", "--repeats must be at least 1");
+}
+
 TEST(CliHelp, EverySubcommandHasHelp) {
-  for (const char* command : {"--help", "train --help", "eval --help", "add --help"}) {
+  for (const char* command :
+       {"--help", "train --help", "eval --help", "add --help", "bench --help"}) {
     const CarryRun run = run_carry(command);
     EXPECT_EQ(run.status, 0) << command;
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << command;

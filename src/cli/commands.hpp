@@ -8,5 +8,6 @@ namespace carry::cli {
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_add_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace carry::cli

@@ -47,6 +47,9 @@ struct KernelTable {
   // The kernel's sigmoid and exp over arrays, for tests of their error bounds.
   void (*sigmoid)(const float* x, float* y, std::int64_t n);
   void (*exp)(const float* x, float* y, std::int64_t n);
+  // 2 · kLanes · fma_chains FLOP per iteration of independent FMAs (see bench/fma_peak).
+  float (*fma_loop)(std::int64_t iterations);
+  int fma_chains;
 };
 
 const KernelTable& avx2_kernel();

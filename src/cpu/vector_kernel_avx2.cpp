@@ -6,12 +6,14 @@
 
 namespace carry::cpu {
 namespace avx2 {
-constexpr int kTile = 4;  // 4 accumulators of two ymm registers each: 8 of the 16
+constexpr int kTile = 4;       // 4 accumulators of two ymm registers each: 8 of the 16
+constexpr int kFmaChains = 6;  // enough independent FMAs to fill both pipes
 #include "cpu/vector_kernel.inc"
 }  // namespace avx2
 
 const KernelTable& avx2_kernel() {
-  static const KernelTable table{"avx2", avx2::train_chunk, avx2::sigmoid_array, avx2::exp_array};
+  static const KernelTable table{"avx2",          avx2::train_chunk, avx2::sigmoid_array,
+                                 avx2::exp_array, avx2::fma_loop,    avx2::kFmaChains};
   return table;
 }
 

@@ -7,13 +7,14 @@
 
 namespace carry::cpu {
 namespace avx512 {
-constexpr int kTile = 8;  // 8 of the 32 zmm registers hold accumulators
+constexpr int kTile = 8;        // 8 of the 32 zmm registers hold accumulators
+constexpr int kFmaChains = 12;  // enough independent FMAs to fill both pipes
 #include "cpu/vector_kernel.inc"
 }  // namespace avx512
 
 const KernelTable& avx512_kernel() {
-  static const KernelTable table{"avx512", avx512::train_chunk, avx512::sigmoid_array,
-                                 avx512::exp_array};
+  static const KernelTable table{"avx512",          avx512::train_chunk, avx512::sigmoid_array,
+                                 avx512::exp_array, avx512::fma_loop,    avx512::kFmaChains};
   return table;
 }
 

@@ -1,0 +1,55 @@
+// bench.hpp: measuring carry: training throughput per backend and batch size, the machine's
+// float32 peak, peers run in the same process tree, and the records written as CSV and JSON.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "carry/config.hpp"
+
+namespace carry {
+
+// One measurement; every field is written to results.csv and results.json.
+struct BenchRecord {
+  std::string backend;  // reference, cpu, cuda, or a peer ("pytorch")
+  std::string variant;  // implementation detail: instruction set, kernel, framework version
+  std::string device;   // CPU model or GPU name
+  std::int64_t batch = 0;
+  int hidden = 0;
+  int bits = 0;
+  double lr = 0.0;
+  int threads = 0;
+  std::int64_t steps = 0;  // steps per timed repeat
+  int repeats = 0;
+  double samples_per_s = 0.0;  // median over the repeats
+  double steps_per_s = 0.0;
+  double gflops = 0.0;         // samples_per_s · training_flops_per_sample / 1e9
+  double peak_gflops = 0.0;    // the machine's measured float32 peak for these threads
+  double peak_fraction = 0.0;  // gflops / peak_gflops
+  double peak_rss_mib = 0.0;   // host memory high-water mark during the measurement
+  std::string commit;
+};
+
+struct ThroughputPlan {
+  int warmup_steps = 3;
+  double seconds_per_repeat = 0.2;  // steps per repeat are chosen to take about this long
+  int repeats = 5;
+};
+
+// Trains `config` from the seed's initial weights and times it (a steady clock; every step
+// ends with its weights updated on the host).
+BenchRecord measure_throughput(const TrainConfig& config, const ThroughputPlan& plan);
+
+// float32 FMA throughput of this processor's vector unit on `threads` threads, in GFLOP/s, with
+// the instruction set the cpu backend uses (0 if it cannot run).
+double measure_cpu_peak_gflops(int threads);
+std::string cpu_model_name();
+// The commit carry was built from ("unknown" outside a git checkout; "-dirty" if modified).
+std::string build_commit();
+
+void write_records_csv(const std::string& path, const std::vector<BenchRecord>& records);
+void write_records_json(const std::string& path, const std::vector<BenchRecord>& records);
+std::vector<BenchRecord> read_records_json(const std::string& text);
+
+}  // namespace carry

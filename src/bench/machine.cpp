@@ -1,0 +1,53 @@
+// machine.cpp: facts about the machine and the build that every benchmark record carries.
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "carry/bench.hpp"
+#include "cpu/vector_kernel.hpp"
+
+namespace carry {
+
+extern const char* const kBuildCommit;  // generated at build time (cmake/commit.cmake)
+
+std::string build_commit() {
+  return kBuildCommit;
+}
+
+std::string cpu_model_name() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const std::size_t colon = line.find(':');
+      if (colon != std::string::npos) {
+        return line.substr(line.find_first_not_of(' ', colon + 1)) + " (" +
+               std::to_string(std::thread::hardware_concurrency()) + " cores)";
+      }
+    }
+  }
+  return "unknown CPU";
+}
+
+double measure_cpu_peak_gflops(int threads) {
+  const cpu::KernelTable* kernel = cpu::best_kernel();
+  if (kernel == nullptr) return 0.0;
+  // About 0.3 s of FMAs per thread at ~100 GFLOP/s; all threads run at once.
+  const std::int64_t iterations = 50'000'000 / kernel->fma_chains;
+  std::vector<float> sinks(threads);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] { sinks[t] = kernel->fma_loop(iterations); });
+  }
+  for (std::thread& worker : workers) worker.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double flops =
+      2.0 * cpu::kLanes * kernel->fma_chains * static_cast<double>(iterations) * threads;
+  return flops / seconds / 1e9;
+}
+
+}  // namespace carry

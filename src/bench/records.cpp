@@ -1,0 +1,99 @@
+// records.cpp: benchmark records as CSV (one row each) and JSON (a list of objects), with the
+// same fields in the same order; written atomically.
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "carry/atomic_file.hpp"
+#include "carry/bench.hpp"
+
+namespace carry {
+
+// ordered_json keeps the fields in the order written, so CSV columns read naturally.
+using json = nlohmann::ordered_json;
+
+namespace {
+json to_json(const BenchRecord& r) {
+  return json{{"backend", r.backend},
+              {"variant", r.variant},
+              {"device", r.device},
+              {"batch", r.batch},
+              {"hidden", r.hidden},
+              {"bits", r.bits},
+              {"lr", r.lr},
+              {"threads", r.threads},
+              {"steps", r.steps},
+              {"repeats", r.repeats},
+              {"samples_per_s", r.samples_per_s},
+              {"steps_per_s", r.steps_per_s},
+              {"gflops", r.gflops},
+              {"peak_gflops", r.peak_gflops},
+              {"peak_fraction", r.peak_fraction},
+              {"peak_rss_mib", r.peak_rss_mib},
+              {"commit", r.commit}};
+}
+
+// CSV quoting: fields with a comma or quote are quoted, quotes doubled.
+std::string csv_field(const json& value) {
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+}  // namespace
+
+void write_records_csv(const std::string& path, const std::vector<BenchRecord>& records) {
+  std::ostringstream out;
+  const json header = to_json(BenchRecord{});
+  bool first = true;
+  for (const auto& item : header.items()) {
+    out << (first ? "" : ",") << item.key();
+    first = false;
+  }
+  out << "\n";
+  for (const BenchRecord& record : records) {
+    first = true;
+    const json fields = to_json(record);  // named: items() must not outlive its object
+    for (const auto& item : fields.items()) {
+      out << (first ? "" : ",") << csv_field(item.value());
+      first = false;
+    }
+    out << "\n";
+  }
+  write_file_atomically(path, out.str());
+}
+
+void write_records_json(const std::string& path, const std::vector<BenchRecord>& records) {
+  json list = json::array();
+  for (const BenchRecord& record : records) list.push_back(to_json(record));
+  write_file_atomically(path, list.dump(1) + "\n");
+}
+
+std::vector<BenchRecord> read_records_json(const std::string& text) {
+  std::vector<BenchRecord> records;
+  for (const json& item : json::parse(text)) {
+    BenchRecord r;
+    r.backend = item.at("backend");
+    r.variant = item.at("variant");
+    r.device = item.at("device");
+    r.batch = item.at("batch");
+    r.hidden = item.at("hidden");
+    r.bits = item.at("bits");
+    r.lr = item.at("lr");
+    r.threads = item.at("threads");
+    r.steps = item.at("steps");
+    r.repeats = item.at("repeats");
+    r.samples_per_s = item.at("samples_per_s");
+    r.steps_per_s = item.at("steps_per_s");
+    r.gflops = item.at("gflops");
+    r.peak_gflops = item.at("peak_gflops");
+    r.peak_fraction = item.at("peak_fraction");
+    r.peak_rss_mib = item.at("peak_rss_mib");
+    r.commit = item.at("commit");
+    records.push_back(r);
+  }
+  return records;
+}
+
+}  // namespace carry
