@@ -60,7 +60,11 @@ TEST(BenchRecords, CsvAndJsonCarryTheSameFieldsAndValues) {
   const fs::path folder =
       fs::temp_directory_path() / ("carry_records_" + std::to_string(::getpid()));
   fs::create_directories(folder);
-  const std::vector<BenchRecord> records = {sample_record(16), sample_record(4096)};
+  std::vector<BenchRecord> records = {sample_record(16), sample_record(4096)};
+  records[1].target_measured = true;
+  records[1].target_reached = true;
+  records[1].steps_to_target = 310;
+  records[1].seconds_to_target = 0.0728;
   write_records_csv((folder / "results.csv").string(), records);
   write_records_json((folder / "results.json").string(), records);
 
@@ -69,6 +73,10 @@ TEST(BenchRecords, CsvAndJsonCarryTheSameFieldsAndValues) {
   EXPECT_EQ(back[1].batch, 4096);
   EXPECT_EQ(back[1].samples_per_s, records[1].samples_per_s);  // bit-exact through JSON
   EXPECT_EQ(back[0].commit, "abc123");
+  EXPECT_FALSE(back[0].target_measured);
+  EXPECT_TRUE(back[1].target_reached);
+  EXPECT_EQ(back[1].steps_to_target, 310);
+  EXPECT_EQ(back[1].seconds_to_target, 0.0728);
 
   std::stringstream csv(read_text(folder / "results.csv"));
   std::string line;
@@ -87,7 +95,10 @@ TEST(BenchRecords, CsvAndJsonCarryTheSameFieldsAndValues) {
     ASSERT_EQ(values.size(), header.size()) << line;
     for (std::size_t k = 0; k < header.size(); ++k) {
       const auto& value = json[row][header[k]];
-      const std::string expected = value.is_string() ? value.get<std::string>() : value.dump();
+      // Not measured is null in JSON and an empty cell in CSV.
+      const std::string expected = value.is_null()     ? ""
+                                   : value.is_string() ? value.get<std::string>()
+                                                       : value.dump();
       EXPECT_EQ(values[k], expected) << header[k];
     }
   }
@@ -120,12 +131,13 @@ class FakePeer : public ::testing::Test {
 };
 
 TEST_F(FakePeer, ItsJsonLineBecomesARecord) {
-  const PeerResult result =
-      run("echo 'warming up'\n"
-          "echo '{\"peer\": \"pytorch\", \"torch\": \"1.13\", \"threads\": 2, \"steps\": 7, "
-          "\"samples_per_s\": 2048.0, \"steps_per_s\": 8.0}'\n");
+  const PeerResult result = run(
+      "echo 'warming up'\n"
+      "echo '{\"peer\": \"pytorch\", \"framework\": \"torch 1.13\", \"threads\": 2, \"steps\": 7, "
+      "\"samples_per_s\": 2048.0, \"steps_per_s\": 8.0}'\n");
   ASSERT_TRUE(result.ok) << result.error;
   EXPECT_EQ(result.record.backend, "pytorch");
+  EXPECT_EQ(result.record.variant, "torch 1.13");
   EXPECT_EQ(result.record.batch, 256);
   EXPECT_EQ(result.record.samples_per_s, 2048.0);
   EXPECT_DOUBLE_EQ(result.record.gflops, 2048.0 * 14080.0 / 1e9);
@@ -136,6 +148,24 @@ TEST_F(FakePeer, AFailureIsReportedWithItsLastLine) {
       run("echo 'Traceback ...'\necho 'ModuleNotFoundError: torch'\nexit 1\n");
   EXPECT_FALSE(result.ok);
   EXPECT_EQ(result.error, "ModuleNotFoundError: torch");
+}
+
+}  // namespace
+}  // namespace carry
+
+namespace carry {
+namespace {
+
+TEST(LearningRateRule, GrowsAsTheSquareRootOfTheBatchUpToFour) {
+  EXPECT_EQ(bench_learning_rate(1), 1.0);
+  EXPECT_EQ(bench_learning_rate(4), 2.0);
+  EXPECT_EQ(bench_learning_rate(16), 4.0);
+  EXPECT_EQ(bench_learning_rate(std::int64_t{1} << 20), 4.0);
+  double previous = 0.0;
+  for (std::int64_t batch = 1; batch <= (1 << 20); batch *= 2) {
+    EXPECT_GE(bench_learning_rate(batch), previous) << batch;  // never shrinks with the batch
+    previous = bench_learning_rate(batch);
+  }
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ def main():
     seconds = statistics.median(timed(steps) for _ in range(args.repeats))
     print(json.dumps({
         "peer": "pytorch" + ("-compile" if args.compile else ""),
-        "torch": torch.__version__,
+        "framework": "torch " + torch.__version__,
         "device": args.device,
         "threads": torch.get_num_threads(),
         "batch": args.batch, "hidden": args.hidden, "bits": args.bits, "lr": args.lr,

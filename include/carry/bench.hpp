@@ -28,6 +28,11 @@ struct BenchRecord {
   double peak_gflops = 0.0;    // the machine's measured float32 peak for these threads
   double peak_fraction = 0.0;  // gflops / peak_gflops
   double peak_rss_mib = 0.0;   // host memory high-water mark during the measurement
+  // Time to 100% exact match on all 8-bit pairs (8-bit runs only; not measured for peers).
+  bool target_measured = false;
+  bool target_reached = false;  // false: a cap came first (the fields then show the cap)
+  std::int64_t steps_to_target = 0;
+  double seconds_to_target = 0.0;  // training time only; the accuracy checks are not counted
   std::string commit;
 };
 
@@ -41,6 +46,20 @@ struct ThroughputPlan {
 // ends with its weights updated on the host).
 BenchRecord measure_throughput(const TrainConfig& config, const ThroughputPlan& plan);
 
+struct TargetPlan {
+  int check_every = 10;           // steps between exhaustive accuracy checks
+  std::int64_t max_steps = 5000;  // give up after this many steps ...
+  double max_seconds = 30.0;      // ... or this much training time
+};
+
+// Trains `config` (bits 8) from the seed's initial weights until every 8-bit pair is added
+// exactly, or a cap is reached; fills the record's target fields.
+void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
+                              BenchRecord& record);
+
+// The learning rate `carry bench` uses for a batch size (see lr_rule.cpp for the measurements).
+double bench_learning_rate(std::int64_t batch);
+
 // float32 FMA throughput of this processor's vector unit on `threads` threads, in GFLOP/s, with
 // the instruction set the cpu backend uses (0 if it cannot run).
 double measure_cpu_peak_gflops(int threads);
@@ -51,5 +70,11 @@ std::string build_commit();
 void write_records_csv(const std::string& path, const std::vector<BenchRecord>& records);
 void write_records_json(const std::string& path, const std::vector<BenchRecord>& records);
 std::vector<BenchRecord> read_records_json(const std::string& text);
+
+// A gnuplot script with the records inline that draws throughput.png and time_to_accuracy.png.
+std::string gnuplot_script(const std::vector<BenchRecord>& records, const std::string& title);
+// Writes plots.gp into `folder` and runs gnuplot there; returns "" or what went wrong.
+std::string render_plots(const std::string& folder, const std::vector<BenchRecord>& records,
+                         const std::string& title);
 
 }  // namespace carry

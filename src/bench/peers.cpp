@@ -59,7 +59,7 @@ PeerResult run_peer(const PeerRequest& request) {
   }
   BenchRecord& r = result.record;
   r.backend = peer.value("peer", std::string("peer"));
-  r.variant = "torch " + peer.value("torch", std::string("?"));
+  r.variant = peer.value("framework", std::string("?"));
   r.batch = request.batch;
   r.hidden = request.hidden;
   r.bits = request.bits;

@@ -30,11 +30,15 @@ json to_json(const BenchRecord& r) {
               {"peak_gflops", r.peak_gflops},
               {"peak_fraction", r.peak_fraction},
               {"peak_rss_mib", r.peak_rss_mib},
+              {"target_reached", r.target_measured ? json(r.target_reached) : json()},
+              {"steps_to_target", r.target_measured ? json(r.steps_to_target) : json()},
+              {"seconds_to_target", r.target_measured ? json(r.seconds_to_target) : json()},
               {"commit", r.commit}};
 }
 
 // CSV quoting: fields with a comma or quote are quoted, quotes doubled.
 std::string csv_field(const json& value) {
+  if (value.is_null()) return "";  // not measured
   std::string text = value.is_string() ? value.get<std::string>() : value.dump();
   if (text.find_first_of(",\"\n") == std::string::npos) return text;
   std::string quoted = "\"";
@@ -90,6 +94,12 @@ std::vector<BenchRecord> read_records_json(const std::string& text) {
     r.peak_gflops = item.at("peak_gflops");
     r.peak_fraction = item.at("peak_fraction");
     r.peak_rss_mib = item.at("peak_rss_mib");
+    r.target_measured = !item.at("target_reached").is_null();
+    if (r.target_measured) {
+      r.target_reached = item.at("target_reached");
+      r.steps_to_target = item.at("steps_to_target");
+      r.seconds_to_target = item.at("seconds_to_target");
+    }
     r.commit = item.at("commit");
     records.push_back(r);
   }

@@ -11,6 +11,7 @@
 
 #include "carry/bench.hpp"
 #include "carry/errors.hpp"
+#include "carry/flops.hpp"
 #include "carry/peers.hpp"
 #include "carry/trainer.hpp"
 #include "cli/commands.hpp"
@@ -24,11 +25,13 @@ struct BenchOptions {
   std::vector<std::int64_t> batches{1, 16, 256, 4096, 16384, 65536};
   int hidden = 16;
   int bits = 8;
-  double lr = 1.0;
+  double lr = 0.0;  // 0: bench_learning_rate(batch)
   int threads = 0;
   int repeats = 5;
   double seconds = 0.2;
   bool peers = false;
+  bool time_to_accuracy = true;
+  TargetPlan target;
   std::string peers_dir = CARRY_SOURCE_DIR "/bench/peers";
   std::string out_dir;
 };
@@ -49,14 +52,23 @@ class Progress {
 };
 
 void print_header() {
-  std::printf("%-14s %-16s %8s %7s %13s %11s %9s %7s %8s\n", "backend", "variant", "batch",
-              "threads", "samples/s", "steps/s", "GFLOP/s", "%peak", "RSS MiB");
+  std::printf("%-14s %-16s %8s %4s %6s %11s %10s %9s %7s %8s  %s\n", "backend", "variant", "batch",
+              "thr", "lr", "samples/s", "steps/s", "GFLOP/s", "%peak", "RSS MiB", "to 100% exact");
+}
+
+std::string describe_target(const BenchRecord& r) {
+  if (!r.target_measured) return "-";
+  char text[96];
+  std::snprintf(text, sizeof text, "%s%lld steps, %.3g s", r.target_reached ? "" : "not within ",
+                static_cast<long long>(r.steps_to_target), r.seconds_to_target);
+  return text;
 }
 
 void print_record(const BenchRecord& r) {
-  std::printf("%-14s %-16s %8lld %7d %13.4g %11.4g %9.3f %6.1f%% %8.1f\n", r.backend.c_str(),
-              r.variant.c_str(), static_cast<long long>(r.batch), r.threads, r.samples_per_s,
-              r.steps_per_s, r.gflops, 100.0 * r.peak_fraction, r.peak_rss_mib);
+  std::printf("%-14s %-16s %8lld %4d %6g %11.4g %10.4g %9.3f %6.1f%% %8.1f  %s\n",
+              r.backend.c_str(), r.variant.c_str(), static_cast<long long>(r.batch), r.threads,
+              r.lr, r.samples_per_s, r.steps_per_s, r.gflops, 100.0 * r.peak_fraction,
+              r.peak_rss_mib, describe_target(r).c_str());
   std::fflush(stdout);
 }
 
@@ -70,9 +82,13 @@ void run_bench(const BenchOptions& options) {
   TrainConfig base;
   base.hidden = options.hidden;
   base.bits = options.bits;
-  base.lr = options.lr;
+  base.lr = options.lr > 0 ? options.lr : 1.0;
   base.threads = options.threads;
   validate(base);
+  if (options.lr < 0) throw UserError("--lr must be above 0 (or 0 for the batch-size rule)");
+  if (options.target.check_every < 1) throw UserError("--check-every must be at least 1");
+  // Time to accuracy is defined on all 8-bit pairs.
+  const bool measure_target = options.time_to_accuracy && options.bits == 8;
   if (options.repeats < 1) throw UserError("--repeats must be at least 1");
   if (!(options.seconds > 0.0)) throw UserError("--seconds must be above 0");
   for (std::int64_t batch : options.batches) {
@@ -97,7 +113,7 @@ void run_bench(const BenchOptions& options) {
   };
   std::printf("machine: %s; commit %s\n", device.c_str(), build_commit().c_str());
   std::printf("model: H %d, T %d, %.0f FLOP per sample per step\n", options.hidden, options.bits,
-              2.0 * options.bits * (3.0 * options.hidden * options.hidden + 7.0 * options.hidden));
+              training_flops_per_sample(options.hidden, options.bits));
   print_header();
 
   std::vector<BenchRecord> records;
@@ -119,25 +135,38 @@ void run_bench(const BenchOptions& options) {
       TrainConfig config = base;
       config.backend = backend;
       config.batch = batch;
-      finish(measure_throughput(config, plan));
+      config.lr = options.lr > 0 ? options.lr : bench_learning_rate(batch);
+      BenchRecord record = measure_throughput(config, plan);
+      if (measure_target) {
+        progress.show("time to 100% for " + backend + " at batch " + std::to_string(batch));
+        measure_time_to_accuracy(config, options.target, record);
+      }
+      finish(record);
     }
     if (options.peers) {
-      progress.show("measuring the PyTorch peer at batch " + std::to_string(batch));
-      PeerRequest request;
-      request.script = options.peers_dir + "/torch_rnn.py";
-      request.batch = batch;
-      request.hidden = options.hidden;
-      request.bits = options.bits;
-      request.lr = options.lr;
-      request.threads =
-          options.threads > 0 ? options.threads : static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
-      request.repeats = options.repeats;
-      const PeerResult peer = run_peer(request);
-      if (peer.ok) {
-        finish(peer.record);
-      } else {
-        progress.clear();
-        std::printf("%-14s skipped: %s\n", "pytorch", peer.error.c_str());
+      // Eager PyTorch, compiled PyTorch (torch 2 only) and JAX; each skips itself if missing.
+      const std::pair<const char*, const char*> peers[] = {
+          {"torch_rnn.py", ""}, {"torch_rnn.py", "--compile"}, {"jax_rnn.py", ""}};
+      for (const auto& [script, arguments] : peers) {
+        progress.show(std::string("measuring ") + script + " " + arguments + " at batch " +
+                      std::to_string(batch));
+        PeerRequest request;
+        request.script = options.peers_dir + "/" + script;
+        request.extra_arguments = arguments;
+        request.batch = batch;
+        request.hidden = options.hidden;
+        request.bits = options.bits;
+        request.lr = options.lr > 0 ? options.lr : bench_learning_rate(batch);
+        request.threads =
+            options.threads > 0 ? options.threads : static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+        request.repeats = options.repeats;
+        const PeerResult peer = run_peer(request);
+        if (peer.ok) {
+          finish(peer.record);
+        } else {
+          progress.clear();
+          std::printf("%-14s skipped (%s %s): %s\n", "peer", script, arguments, peer.error.c_str());
+        }
       }
     }
   }
@@ -150,6 +179,13 @@ void run_bench(const BenchOptions& options) {
     write_records_csv(options.out_dir + "/results.csv", records);
     write_records_json(options.out_dir + "/results.json", records);
     std::printf("records written to %s/results.csv and results.json\n", options.out_dir.c_str());
+    const std::string problem = render_plots(options.out_dir, records, device);
+    if (problem.empty()) {
+      std::printf("plots: %s/throughput.png%s\n", options.out_dir.c_str(),
+                  measure_target ? " and time_to_accuracy.png" : "");
+    } else {
+      std::printf("plots not drawn: %s\n", problem.c_str());
+    }
   }
 }
 
@@ -166,7 +202,8 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   bench->add_option("--hidden", options->hidden, "Hidden units")->capture_default_str();
   bench->add_option("--bits", options->bits, "Bits per problem")->capture_default_str();
-  bench->add_option("--lr", options->lr, "Learning rate")->capture_default_str();
+  bench->add_option("--lr", options->lr, "Learning rate (0: the batch-size rule)")
+      ->capture_default_str();
   bench->add_option("--threads", options->threads, "cpu backend and peer threads (0 = all cores)")
       ->capture_default_str();
   bench->add_option("--repeats", options->repeats, "Timed repeats; the median is reported")
@@ -174,6 +211,18 @@ void add_bench_command(CLI::App& app) {
   bench->add_option("--seconds", options->seconds, "About this long per repeat")
       ->capture_default_str();
   bench->add_flag("--peers", options->peers, "Also run the peers in bench/peers (PyTorch)");
+  bench->add_flag("!--no-time-to-accuracy", options->time_to_accuracy,
+                  "Skip training each backend to 100% exact match");
+  bench
+      ->add_option("--check-every", options->target.check_every,
+                   "Steps between accuracy checks when timing to 100%")
+      ->capture_default_str();
+  bench->add_option("--target-steps", options->target.max_steps, "Step cap for time to 100%")
+      ->capture_default_str();
+  bench
+      ->add_option("--target-seconds", options->target.max_seconds,
+                   "Training-time cap for time to 100%")
+      ->capture_default_str();
   bench->add_option("--peers-dir", options->peers_dir, "Where the peer scripts are")
       ->capture_default_str();
   bench->add_option("--out", options->out_dir, "Write results.csv and results.json here");
