@@ -6,7 +6,10 @@
 // training step chains T forward and T backward such steps, then sums per-lane float32 partials
 // of at most T·(chunk / lanes) terms. To first order the error of a step's loss and of each
 // update tensor is bounded by
-//     tol_step = 8 · 2T · (H + 2) · u        relative to the tensor's largest entry,
+//     tol_step = 8 · 2T · (H + 2) · u
+// relative to the tensor's scale: the largest entry of the mean absolute per-sample update
+// (1/B)·Σ_b |ΔW_b|, which is what rounding errors are proportional to (the mean itself can be
+// far smaller when the samples' updates cancel),
 // where the factor 8 covers the sigmoid approximation (5u instead of 1u per evaluation), the
 // lane sums and the gain of the recurrence (σ' <= 1/4 against |Wh| entries of order 1).
 #pragma once
