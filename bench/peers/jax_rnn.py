@@ -1,35 +1,24 @@
 #!/usr/bin/python3
-"""The addition RNN in JAX: jit-compiled step, lax.scan over the bits, plain SGD.
+"""The addition RNN in JAX: a jit-compiled step, lax.scan over the bits, plain SGD.
 
-The same model, loss and update as carry and bench/peers/torch_rnn.py (see there). JAX is not
-packaged by Debian; this peer runs where JAX is installed (typically a GPU machine).
+Same model, loss and update as carry (see peer_common.py). JAX is not packaged by Debian; this
+peer runs where JAX is installed (typically a GPU machine) and `carry bench --peers` skips it
+elsewhere.
 
 Run:  python3 bench/peers/jax_rnn.py --batch 16384 [--device gpu]
 Prints one JSON object: the median samples/s over --repeats timed runs of --steps steps.
 """
-import argparse
-import json
-import statistics
 import time
 
 import jax
 import jax.numpy as jnp
 
+import peer_common
+
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=16384)
-    parser.add_argument("--hidden", type=int, default=16)
-    parser.add_argument("--bits", type=int, default=8)
-    parser.add_argument("--lr", type=float, default=1.0)
-    parser.add_argument("--steps", type=int, default=0, help="steps per timed run (0: ~0.3 s)")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=0, help="accepted for symmetry; unused")
-    parser.add_argument("--device", default=None, help="cpu or gpu (default: JAX's choice)")
-    args = parser.parse_args()
-    if args.device:
-        jax.config.update("jax_platform_name", args.device.replace("cuda", "gpu"))
-
+    args = peer_common.arguments(__doc__.splitlines()[0])
+    jax.config.update("jax_platform_name", "gpu" if args.device in ("cuda", "gpu") else "cpu")
     batch, hidden, bits, lr = args.batch, args.hidden, args.bits, args.lr
     limit = 2 ** (bits - 1)
     k0, k1, k2, data_key = jax.random.split(jax.random.PRNGKey(0), 4)
@@ -66,19 +55,9 @@ def main():
         loss.block_until_ready()
         return time.perf_counter() - start
 
-    timed(3)  # compile and warm up
-    steps = args.steps if args.steps > 0 else max(1, int(0.3 / max(timed(3) / 3, 1e-7)))
-    seconds = statistics.median(timed(steps) for _ in range(args.repeats))
-    print(json.dumps({
-        "peer": "jax",
-        "framework": "jax " + jax.__version__,
-        "device": str(jax.devices()[0]),
-        "threads": args.threads,
-        "batch": batch, "hidden": hidden, "bits": bits, "lr": lr,
-        "steps": steps, "repeats": args.repeats,
-        "samples_per_s": steps * batch / seconds,
-        "steps_per_s": steps / seconds,
-    }))
+    steps, seconds = peer_common.measure(timed, args)
+    peer_common.report("jax", "jax " + jax.__version__, str(jax.devices()[0]), args.threads, args,
+                       steps, seconds)
 
 
 if __name__ == "__main__":
