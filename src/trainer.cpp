@@ -1,6 +1,7 @@
 // trainer.cpp: see trainer.hpp.
 #include "carry/trainer.hpp"
 
+#include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/reference_trainer.hpp"
 
@@ -15,12 +16,13 @@ std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t
 }
 
 std::vector<std::string> available_backends() {
-  return {"reference"};
+  // "cuda" is always known: without CUDA or a GPU it explains why it cannot run.
+  return {"cuda", "reference"};
 }
 
 std::string resolve_backend(const std::string& requested) {
   const std::vector<std::string> known = available_backends();
-  if (requested == "auto") return known.front();
+  if (requested == "auto") return cuda_backend_usable() ? "cuda" : known.at(1);  // else best CPU
   for (const std::string& name : known) {
     if (name == requested) return name;
   }
@@ -32,6 +34,7 @@ std::string resolve_backend(const std::string& requested) {
 std::unique_ptr<Trainer> make_trainer(const TrainConfig& config, const Parameters& initial) {
   const std::string backend = resolve_backend(config.backend);
   if (backend == "reference") return std::make_unique<ReferenceTrainer>(config, initial);
+  if (backend == "cuda") return make_cuda_trainer(config, initial);
   throw UserError("backend '" + backend + "' is not built into this carry");
 }
 
