@@ -10,8 +10,8 @@ bool cuda_backend_usable() { return false; }
 
 std::unique_ptr<CudaTrainer> make_cuda_trainer(const TrainConfig&, const Parameters&) {
   throw UserError(
-      "--backend cuda: this carry was built without CUDA (no nvcc was found when it was "
-      "configured; see README, \"CUDA\")");
+      "--backend cuda: this carry was built without CUDA (configured without nvcc, or with "
+      "-DCARRY_ENABLE_CUDA=OFF)");
 }
 
 }  // namespace carry
