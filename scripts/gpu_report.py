@@ -150,13 +150,16 @@ def main():
         if key == "sanitizers":
             for tool, s in sanitizers.items():
                 seconds = checks.get(tool, {}).get("seconds", "")
+                if s["status"] == 124:
+                    s["summary"] = s["summary"] or "stopped at its time limit"
                 md.append(f"| {tool} | {'ok' if s['status'] in (0, 'absent') else 'FAIL'}"
                           f"{' (not installed)' if s['status'] == 'absent' else ''} "
                           f"| {s['status']} | {seconds} |")
             continue
         entry = checks.get(names.get(key, key), {})
-        md.append(f"| {key} | {'ok' if ok else 'FAIL'} | {entry.get('status', 'not run')} "
-                  f"| {entry.get('seconds', '')} |")
+        status = entry.get("status", "not run")
+        shown = "124 (time limit)" if status == 124 else status
+        md.append(f"| {key} | {'ok' if ok else 'FAIL'} | {shown} | {entry.get('seconds', '')} |")
     md.append(f"| whole run | | | {checks.get('total', {}).get('seconds', '')} |")
     md.append("")
 
