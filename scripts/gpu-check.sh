@@ -4,7 +4,7 @@
 #   1. builds carry and its tests (BUILD_DIR, default build-gpu; an existing one is reused),
 #   2. runs every test with CARRY_REQUIRE_GPU=1 (a missing GPU fails instead of skipping),
 #   3. runs `carry verify` (the default run, and one at odd sizes),
-#   4. times training steps with CUDA events for batches of 1 to 2^20 (`carry bench`),
+#   4. times training steps with CUDA events for batches of 1 to 2^20 (`carry time-steps`),
 #   5. runs compute-sanitizer memcheck and racecheck on a small verify, when it is installed,
 # and writes OUTDIR/report.md and OUTDIR/report.json (GPU, commit, every figure) and
 # OUTDIR/logs.tar.gz (every log, the JUnit test results, verify's JSON); report.md is also printed.
@@ -101,8 +101,8 @@ if ((build_rc == 0)); then
       sweep_rc=1
       continue
     fi
-    note "bench batch $batch"
-    if ! timeout "$seconds" "$carry" bench --backend cuda --batch "$batch" --steps 300 \
+    note "time-steps batch $batch"
+    if ! timeout "$seconds" "$carry" time-steps --backend cuda --batch "$batch" --steps 300 \
       --warmup 30 >>"$logs/sweep.jsonl" 2>>"$logs/sweep.log"; then
       sweep_rc=1
       echo "batch $batch failed" >>"$logs/sweep.log"

@@ -14,7 +14,7 @@ namespace carry {
 
 namespace {
 
-constexpr double u = kFloat32UnitRoundoff;
+constexpr double u = kUnitRoundoff32;
 
 // Running sums of one weight tensor's update over the batch: the values, the magnitudes of the
 // terms (Σ|a·c|), and the propagated input errors (Σ E(a)|c| + |a|E(c)).
@@ -193,7 +193,7 @@ ReferenceStep reference_step_with_tolerances(const Parameters& params,
   const double inverse_batch = 1.0 / static_cast<double>(B);
   r.mean_loss = loss_sum * inverse_batch;
   r.loss_tolerance =
-      safety * (loss_error_sum * inverse_batch + (bits + B) * kFloat64UnitRoundoff * r.mean_loss);
+      safety * (loss_error_sum * inverse_batch + (bits + B) * kUnitRoundoff64 * r.mean_loss);
 
   const double gamma_positions = float32_sum_error(double(bits) * double(B));
   r.mean_update = combine(sums.value, sums.value, [&](double v, double) { return v * inverse_batch; });

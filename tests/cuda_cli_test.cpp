@@ -1,6 +1,6 @@
 // cuda_cli_test.cpp: the `carry` program's cuda-facing commands end to end. Label `cpu` for what
-// a machine without a GPU must do (clear one-line errors, exit status 2; bench on the CPU);
-// label `gpu` (CudaCliOnGpu.*) for verify, train and bench on a GPU.
+// a machine without a GPU must do (clear one-line errors, exit status 2; time-steps on the CPU);
+// label `gpu` (CudaCliOnGpu.*) for verify, train and time-steps on a GPU.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,7 +63,7 @@ TEST(CudaCliWithoutGpu, CudaBackendAndVerifyExplainAndExitTwo) {
   expect_no_gpu_error("train --backend cuda --steps 5");
   expect_no_gpu_error("verify");
   expect_no_gpu_error("verify --steps 2 --batch 4");
-  expect_no_gpu_error("bench --backend cuda --steps 2");
+  expect_no_gpu_error("time-steps --backend cuda --steps 2");
 }
 
 TEST(CudaCliWithoutGpu, AutoFallsBackToTheCpu) {
@@ -82,8 +82,8 @@ TEST(CudaCli, BadVerifyOptionsExitTwo) {
   }
 }
 
-TEST(CudaCli, BenchPrintsOneJsonLine) {
-  const CarryRun run = run_carry("bench --backend reference --batch 8 --steps 5 --warmup 2");
+TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
+  const CarryRun run = run_carry("time-steps --backend reference --batch 8 --steps 5 --warmup 2");
   ASSERT_EQ(run.status, 0) << run.err;
   ASSERT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << run.out;
   const nlohmann::json line = nlohmann::json::parse(run.out);
@@ -96,13 +96,13 @@ TEST(CudaCli, BenchPrintsOneJsonLine) {
               8 * 5 / line.at("seconds").get<double>(), 1e-6 * line.at("samples_per_s").get<double>());
 }
 
-TEST(CudaCli, HelpListsTheNewCommands) {
+TEST(CudaCli, HelpListsVerify) {
   const CarryRun run = run_carry("--help");
   EXPECT_EQ(run.status, 0);
   EXPECT_NE(run.out.find("verify"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("bench"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("time-steps"), std::string::npos) << run.out;  // for scripts, unlisted
   EXPECT_EQ(run_carry("verify --help").status, 0);
-  EXPECT_EQ(run_carry("bench --help").status, 0);
+  EXPECT_EQ(run_carry("time-steps --help").status, 0);
 }
 
 // --- gpu ---------------------------------------------------------------------------------------
@@ -129,12 +129,12 @@ TEST(CudaCliOnGpu, TrainOnCudaReachesFullAccuracy) {
   EXPECT_NE(run.out.find("reached 100.00% exact-match accuracy"), std::string::npos) << run.out;
 }
 
-TEST(CudaCliOnGpu, AutoPicksCudaAndBenchUsesEvents) {
+TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   const CarryRun train = run_carry("train --steps 3 --report-every 1 --until-accuracy 0");
   EXPECT_EQ(train.status, 0) << train.err;
   EXPECT_EQ(train.out.rfind("training on cuda:", 0), 0u) << train.out;
-  const CarryRun bench = run_carry("bench --backend cuda --batch 1000 --steps 20");
+  const CarryRun bench = run_carry("time-steps --backend cuda --batch 1000 --steps 20");
   ASSERT_EQ(bench.status, 0) << bench.err;
   const nlohmann::json line = nlohmann::json::parse(bench.out);
   EXPECT_EQ(line.at("timer"), "cuda-events");

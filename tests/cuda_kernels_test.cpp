@@ -26,7 +26,7 @@ namespace carry {
 namespace {
 
 using cuda::DeviceArray;
-constexpr double u = kFloat32UnitRoundoff;
+constexpr double u = kUnitRoundoff32;
 constexpr double safety = kToleranceSafetyFactor;
 
 std::vector<BatchLayout> test_layouts() {
@@ -302,11 +302,11 @@ TEST(CudaKernels, StepMetricsMatchGold) {
     for (std::int64_t s = 0; s < L.batch; ++s) {
       // Both sides sum T positive terms in float64 (T roundings each, the GPU's maybe fused).
       check_loss.within(s, loss[s], gold_metrics.loss[s],
-                        2.0 * L.bits * kFloat64UnitRoundoff * gold_metrics.loss[s]);
+                        2.0 * L.bits * kUnitRoundoff64 * gold_metrics.loss[s]);
       check_exact.equal(s, exact[s], gold_metrics.exact[s]);
     }
     check_totals.within(0, totals.step_loss_sum, gold_metrics.loss_sum,
-                        4.0 * double(L.batch + L.bits) * kFloat64UnitRoundoff * gold_metrics.loss_sum);
+                        4.0 * double(L.batch + L.bits) * kUnitRoundoff64 * gold_metrics.loss_sum);
     check_totals.equal<unsigned long long>(1, totals.step_exact, gold_metrics.exact_count);
     check_totals.equal<unsigned long long>(2, totals.first_prediction, gold_metrics.first_prediction);
     check_totals.equal(3, totals.pending_mean_loss_sum,

@@ -148,7 +148,7 @@ TEST(DeviceMemory, LargestBatchIsTheLargestThatFits) {
 }
 
 TEST(Float32Error, GammaIsTheSmallerOfTheWorstCaseAndTheProbabilisticBound) {
-  const double u = kFloat32UnitRoundoff;
+  const double u = kUnitRoundoff32;
   EXPECT_EQ(u, std::ldexp(1.0, -24));
   EXPECT_DOUBLE_EQ(float32_sum_error(1), 1 * u);
   EXPECT_DOUBLE_EQ(float32_sum_error(16), 16 * u);  // n = 4·√n at n = 16

@@ -16,15 +16,15 @@
 
 namespace carry {
 
-constexpr double kFloat32UnitRoundoff = 0x1p-24;  // u
-constexpr double kFloat64UnitRoundoff = 0x1p-53;
-constexpr double kSigmoidRelativeError = 4 * kFloat32UnitRoundoff;
+constexpr double kUnitRoundoff32 = 0x1p-24;  // u
+constexpr double kUnitRoundoff64 = 0x1p-53;
+constexpr double kSigmoidRelativeError = 4 * kUnitRoundoff32;
 // Tolerances are this many times the first-order bound: room for second-order terms.
 constexpr double kToleranceSafetyFactor = 2.0;
 
 // γ(n): relative error of a float32 sum of n terms, against the sum of their magnitudes.
 inline double float32_sum_error(double terms) {
-  return std::min(terms, 4.0 * std::sqrt(terms)) * kFloat32UnitRoundoff;
+  return std::min(terms, 4.0 * std::sqrt(terms)) * kUnitRoundoff32;
 }
 
 }  // namespace carry

@@ -1,4 +1,5 @@
-// bench_command.cpp: `carry bench`, training throughput as one JSON line, for sweeps and reports.
+// time_steps_command.cpp: `carry time-steps` (not listed in --help), the time of training steps
+// of one backend at one batch size as one JSON line, for scripts (scripts/gpu-check.sh's sweep).
 // The cuda backend is timed with CUDA events around the timed steps (after warm-up steps); CPU
 // backends with the steady clock. Neither evaluates: only training steps are timed.
 #include <chrono>
@@ -15,7 +16,7 @@ namespace carry::cli {
 
 namespace {
 
-struct BenchOptions {
+struct TimeStepsOptions {
   TrainConfig config;
   std::int64_t warmup = 20;
 };
@@ -54,7 +55,7 @@ Timing time_host(const TrainConfig& config, const Parameters& initial, std::int6
   return timing;
 }
 
-void run_bench(BenchOptions& options) {
+void run_time_steps(TimeStepsOptions& options) {
   TrainConfig& config = options.config;
   validate(config);
   if (config.steps < 1) throw UserError("--steps must be at least 1");
@@ -83,21 +84,22 @@ void run_bench(BenchOptions& options) {
 
 }  // namespace
 
-void add_bench_command(CLI::App& app) {
-  auto options = std::make_shared<BenchOptions>();
+void add_time_steps_command(CLI::App& app) {
+  auto options = std::make_shared<TimeStepsOptions>();
   TrainConfig& c = options->config;
   c.batch = 1024;
   c.steps = 200;
-  CLI::App* bench = app.add_subcommand("bench", "Time training steps; prints one JSON line");
-  bench->add_option("--backend", c.backend, "auto, cuda or reference")->capture_default_str();
-  bench->add_option("--batch", c.batch, "Problems per step")->capture_default_str();
-  bench->add_option("--steps", c.steps, "Timed steps")->capture_default_str();
-  bench->add_option("--warmup", options->warmup, "Untimed steps first")->capture_default_str();
-  bench->add_option("--hidden", c.hidden, "Hidden units, 1..256")->capture_default_str();
-  bench->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
-  bench->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
-  bench->add_option("--seed", c.seed, "Seed")->capture_default_str();
-  bench->callback([options] { run_bench(*options); });
+  CLI::App* command = app.add_subcommand("time-steps", "Time training steps; prints one JSON line");
+  command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check.sh
+  command->add_option("--backend", c.backend, "auto, cuda or reference")->capture_default_str();
+  command->add_option("--batch", c.batch, "Problems per step")->capture_default_str();
+  command->add_option("--steps", c.steps, "Timed steps")->capture_default_str();
+  command->add_option("--warmup", options->warmup, "Untimed steps first")->capture_default_str();
+  command->add_option("--hidden", c.hidden, "Hidden units, 1..256")->capture_default_str();
+  command->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
+  command->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
+  command->add_option("--seed", c.seed, "Seed")->capture_default_str();
+  command->callback([options] { run_time_steps(*options); });
 }
 
 }  // namespace carry::cli
