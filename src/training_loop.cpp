@@ -22,7 +22,11 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
   const std::int64_t last_step = first_step + config.steps;
   for (std::int64_t step = first_step; step < last_step; ++step) {
     const Clock::time_point start = Clock::now();
-    const StepResult result = trainer.train_step(static_cast<std::uint64_t>(step));
+    StepResult result = trainer.train_step(static_cast<std::uint64_t>(step));
+    const bool report_due = (step + 1) % config.report_every == 0 || step + 1 == last_step;
+    // An asynchronous backend finishes its queued steps here, inside the timed region.
+    const std::optional<CollectedSteps> collected =
+        report_due ? trainer.collect_steps() : std::nullopt;
     const double step_seconds = seconds_since(start);
     outcome.training_seconds += step_seconds;
     seconds_since_report += step_seconds;
@@ -30,8 +34,11 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
     ++steps_since_report;
     outcome.steps_done = step + 1;
 
-    const bool report_due = outcome.steps_done % config.report_every == 0 || step + 1 == last_step;
     if (!report_due) continue;
+    if (collected) {
+      loss_since_report = collected->loss_sum;
+      result = collected->last;
+    }
     const Clock::time_point evaluation_start = Clock::now();
     outcome.final_evaluation = evaluate(trainer.parameters(), config.bits);
     outcome.evaluation_seconds += seconds_since(evaluation_start);

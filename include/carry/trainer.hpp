@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct StepResult {
   std::uint64_t example_prediction = 0;  // the network's answer to it, before the update
 };
 
+// What the steps queued since the previous collection came to (asynchronous backends).
+struct CollectedSteps {
+  double loss_sum = 0.0;  // Σ of the steps' mean losses
+  StepResult last;        // the last step's result
+};
+
 class Trainer {
  public:
   virtual ~Trainer() = default;
@@ -29,6 +36,10 @@ class Trainer {
   virtual StepResult train_step(std::uint64_t step) = 0;
   // The current weights, as float64.
   virtual Parameters parameters() const = 0;
+  // Asynchronous backends (cuda) queue each step and return a provisional StepResult (loss and
+  // prediction 0); collect_steps() waits for the queued steps and returns what they came to.
+  // Synchronous backends keep this default: what train_step returned is final.
+  virtual std::optional<CollectedSteps> collect_steps() { return std::nullopt; }
 };
 
 // The batch of step `step`: problems (seed, step, 0 .. batch - 1).

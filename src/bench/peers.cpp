@@ -60,6 +60,7 @@ PeerResult run_peer(const PeerRequest& request) {
   BenchRecord& r = result.record;
   r.backend = peer.value("peer", std::string("peer"));
   r.variant = peer.value("framework", std::string("?"));
+  if (request.device != "cpu") r.device = peer.value("device", request.device);
   r.batch = request.batch;
   r.hidden = request.hidden;
   r.bits = request.bits;

@@ -6,6 +6,7 @@
 
 #include "carry/bench.hpp"
 #include "carry/cpu_trainer.hpp"
+#include "carry/cuda_backend.hpp"
 #include "carry/flops.hpp"
 #include "carry/trainer.hpp"
 
@@ -34,9 +35,17 @@ double peak_rss_mib() {
   return 0.0;
 }
 
+// Seconds for `steps` training steps: CUDA events on the GPU (the steps run asynchronously);
+// otherwise a steady clock, stopped once the backend has finished every queued step.
 double seconds_for(Trainer& trainer, std::uint64_t& next_step, std::int64_t steps) {
+  if (auto* gpu = dynamic_cast<CudaTrainer*>(&trainer)) {
+    const double seconds = gpu->timed_steps(next_step, steps);
+    next_step += static_cast<std::uint64_t>(steps);
+    return seconds;
+  }
   const Clock::time_point start = Clock::now();
   for (std::int64_t k = 0; k < steps; ++k) trainer.train_step(next_step++);
+  trainer.collect_steps();
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 }  // namespace
@@ -65,6 +74,11 @@ BenchRecord measure_throughput(const TrainConfig& config, const ThroughputPlan& 
     record.threads = cpu->threads();
   }
   record.device = cpu_model_name();
+  if (const auto* gpu = dynamic_cast<const CudaTrainer*>(trainer.get())) {
+    record.variant = "float32-chain";  // per-position kernels, cuBLAS updates, one graph a step
+    record.threads = 0;
+    record.device = gpu->device_name();
+  }
   record.batch = config.batch;
   record.hidden = config.hidden;
   record.bits = config.bits;

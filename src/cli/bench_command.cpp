@@ -30,6 +30,8 @@ struct BenchOptions {
   int repeats = 5;
   double seconds = 0.2;
   bool peers = false;
+  double gpu_peak_gflops = 0.0;  // the GPU's float32 peak, as told (not measured)
+  std::string peer_device = "cpu";
   bool time_to_accuracy = true;
   TargetPlan target;
   std::string peers_dir = CARRY_SOURCE_DIR "/bench/peers";
@@ -119,9 +121,10 @@ void run_bench(const BenchOptions& options) {
   std::vector<BenchRecord> records;
   auto finish = [&](BenchRecord record) {
     progress.clear();
-    record.device = device;
+    if (record.device.empty()) record.device = device;  // CPU runs; GPU records name their GPU
     record.commit = build_commit();
-    record.peak_gflops = peak_for(record.threads);
+    const bool on_gpu = record.backend == "cuda" || record.device.find("cuda") != std::string::npos;
+    record.peak_gflops = on_gpu ? options.gpu_peak_gflops : peak_for(record.threads);
     record.peak_fraction = record.peak_gflops > 0 ? record.gflops / record.peak_gflops : 0.0;
     print_record(record);
     records.push_back(record);
@@ -153,6 +156,7 @@ void run_bench(const BenchOptions& options) {
         PeerRequest request;
         request.script = options.peers_dir + "/" + script;
         request.extra_arguments = arguments;
+        request.device = options.peer_device;
         request.batch = batch;
         request.hidden = options.hidden;
         request.bits = options.bits;
@@ -225,6 +229,10 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   bench->add_option("--peers-dir", options->peers_dir, "Where the peer scripts are")
       ->capture_default_str();
+  bench->add_option("--peer-device", options->peer_device, "Where peers run: cpu or cuda")
+      ->capture_default_str();
+  bench->add_option("--gpu-peak-gflops", options->gpu_peak_gflops,
+                    "The GPU's float32 peak for the %peak column (e.g. 67000 for an H200)");
   bench->add_option("--out", options->out_dir, "Write results.csv and results.json here");
   bench->callback([options] { run_bench(*options); });
 }

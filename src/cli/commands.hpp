@@ -9,5 +9,13 @@ void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_add_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_verify_command(CLI::App& app);
+void add_time_steps_command(CLI::App& app);
+
+// Thrown by a command that ran to the end but must exit with another status than 0 (verify: 1
+// when the backends disagree).
+struct CommandStatus {
+  int status;
+};
 
 }  // namespace carry::cli

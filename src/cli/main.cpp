@@ -27,16 +27,22 @@ int main(int argc, char** argv) {
   carry::cli::add_eval_command(app);
   carry::cli::add_add_command(app);
   carry::cli::add_bench_command(app);
+  carry::cli::add_verify_command(app);
+  carry::cli::add_time_steps_command(app);
 
   if (argc > 1 && argv[1][0] != '-') {
     try {
       app.get_subcommand(argv[1]);
     } catch (const CLI::OptionNotFound&) {
-      return fail(std::string("unknown command '") + argv[1] + "' (try train, eval, add or bench)");
+      return fail(std::string("unknown command '") + argv[1] +
+                  "' (try train, eval, add, verify or bench)");
     }
   }
   try {
     app.parse(argc, argv);
+  } catch (const carry::cli::CommandStatus& result) {
+    std::fflush(stdout);
+    return result.status;
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {

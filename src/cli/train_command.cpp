@@ -143,7 +143,10 @@ void add_train_command(CLI::App& app) {
   auto options = std::make_shared<TrainOptions>();
   TrainConfig& c = options->config;
   CLI::App* train = app.add_subcommand("train", "Train the network and report its accuracy");
-  train->add_option("--backend", c.backend, "auto (the best available), cpu or reference")
+  train
+      ->add_option(
+          "--backend", c.backend,
+          "auto (cuda with a usable GPU, else cpu, else reference), cuda, cpu or reference")
       ->capture_default_str();
   auto* bits =
       train->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();

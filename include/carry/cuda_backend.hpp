@@ -1,0 +1,41 @@
+// cuda_backend.hpp: the cuda backend, float32 on one NVIDIA GPU. No CUDA syntax here: builds
+// without CUDA get a stub whose make_cuda_trainer says so.
+//
+// Each step: the host draws the batch with the shared counter-based generator into pinned memory
+// (double-buffered, so drawing step k + 1 overlaps the GPU's step k) and queues one CUDA Graph
+// replay: upload, T forward kernels, per-sample loss and exact-match flags reduced with CUB, T
+// backward kernels, three cuBLAS GEMMs for the mean update, one SGD kernel. The host waits only
+// when it needs a result (collect_steps, parameters, run_step). See kernels/ and src/cuda/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "carry/config.hpp"
+#include "carry/parameters.hpp"
+#include "carry/step_detail.hpp"
+
+namespace carry {
+
+class CudaTrainer : public DetailedStepper {
+ public:
+  // Runs steps first .. first + count - 1 and returns the seconds between the start of the first
+  // and the end of the last on the GPU, measured with CUDA events.
+  virtual double timed_steps(std::uint64_t first, std::int64_t count) = 0;
+  // The GPU's name and compute capability.
+  virtual std::string device_name() const = 0;
+};
+
+// Whether this carry was built with the cuda backend.
+bool cuda_backend_built();
+// Built, and a GPU it can run on is present.
+bool cuda_backend_usable();
+
+// Allocates everything the run needs on the GPU, once. Throws UserError when this carry was
+// built without CUDA, when no usable GPU is present (naming why), when bits exceed 32, and when
+// the batch does not fit in the GPU's free memory (naming the largest batch that would).
+std::unique_ptr<CudaTrainer> make_cuda_trainer(const TrainConfig& config,
+                                               const Parameters& initial);
+
+}  // namespace carry

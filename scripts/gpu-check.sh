@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# gpu-check.sh OUTDIR [BUILD_DIR]: everything about carry's cuda backend that needs a GPU, in one
+# run of a few minutes on a machine with an NVIDIA GPU, nvcc, CMake, ninja and python3:
+#   1. builds carry and its tests (BUILD_DIR, default build-gpu; an existing one is reused),
+#   2. runs every test with CARRY_REQUIRE_GPU=1 (a missing GPU fails instead of skipping),
+#   3. runs `carry verify` (the default run, and one at odd sizes),
+#   4. times training steps with CUDA events for batches of 1 to 2^20 (`carry time-steps`),
+#   5. runs compute-sanitizer memcheck and racecheck on a small verify, when it is installed,
+#   6. runs `carry bench` on the GPU (throughput, time to 100%, peers when PyTorch/JAX are there)
+#      into OUTDIR/bench (results.csv, results.json and the plots),
+# and writes OUTDIR/report.md and OUTDIR/report.json (GPU, commit, every figure) and
+# OUTDIR/logs.tar.gz (every log, the JUnit test results, verify's JSON); report.md is also printed.
+# Exit status 0 when every check passed, 1 otherwise. The commit comes from git, or from
+# CARRY_COMMIT or a .commit file when the tree was copied without .git.
+# Without CLI11, nlohmann_json or GoogleTest installed, run scripts/vendor-deps.sh on a machine
+# that has them and bring the .vendor folder along (README, "The GPU check").
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${1:?usage: scripts/gpu-check.sh OUTDIR [BUILD_DIR]}
+build=${2:-build-gpu}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+logs=$(mktemp -d)  # packed into OUTDIR/logs.tar.gz at the end
+started=$(date +%s)
+jobs=$(nproc 2>/dev/null || echo 4)
+status_file="$logs/status.txt"
+: >"$status_file"
+
+budget=${CARRY_CHECK_BUDGET_S:-340}  # the whole run, build included, stays under 6 minutes
+
+note() { echo "[gpu-check $(($(date +%s) - started))s] $*"; }
+# The smaller of a check's own limit and what is left of the budget.
+limit() {
+  local left=$((budget - ($(date +%s) - started)))
+  ((left < $1)) && echo "$left" || echo "$1"
+}
+# record NAME STATUS SECONDS: one line per check, read by gpu_report.py.
+record() { echo "$1 $2 $3" >>"$status_file"; }
+# run_check NAME LIMIT_SECONDS LOG COMMAND...: runs a command under a time limit, logs it.
+run_check() {
+  local name=$1 seconds log=$3
+  seconds=$(limit "$2")
+  shift 3
+  local t0=$(date +%s)
+  if ((seconds < 10)); then
+    note "$name: skipped, the time budget is spent"
+    record "$name" skipped 0
+    return 124
+  fi
+  note "$name (at most ${seconds}s)"
+  timeout "$seconds" "$@" >"$log" 2>&1
+  local rc=$?
+  record "$name" "$rc" "$(($(date +%s) - t0))"
+  note "$name: exit $rc"
+  return $rc
+}
+
+commit=${CARRY_COMMIT:-$(git rev-parse HEAD 2>/dev/null || cat .commit 2>/dev/null || echo unknown)}
+if git rev-parse HEAD >/dev/null 2>&1 && ! git diff --quiet HEAD 2>/dev/null; then
+  commit="$commit (with uncommitted changes)"
+fi
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader \
+    >"$logs/gpu.txt" 2>&1
+else
+  echo "nvidia-smi not found" >"$logs/gpu.txt"
+fi
+{
+  command -v nvcc >/dev/null && nvcc --version | tail -2 || /usr/local/cuda/bin/nvcc --version | tail -2
+  cmake --version | head -1
+} >"$logs/tools.txt" 2>&1
+
+# 1. Build: Release, this GPU's architecture when nvidia-smi can tell, else the default (sm_90).
+arch_flag=()
+cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .')
+if [[ $cap =~ ^[0-9]+$ ]]; then arch_flag=(-DCMAKE_CUDA_ARCHITECTURES="$cap"); fi
+run_check build 200 "$logs/build.log" bash -c "
+  cmake -S . -B '$build' -G Ninja -DCMAKE_BUILD_TYPE=Release ${arch_flag[*]:-} &&
+  cmake --build '$build' -j $jobs"
+build_rc=$?
+
+if ((build_rc == 0)); then
+  carry="$build/carry"
+  # 2. Every test; a missing GPU is a failure here.
+  export CARRY_REQUIRE_GPU=1
+  run_check tests 200 "$logs/tests.log" \
+    ctest --test-dir "$build" -j "$jobs" --timeout 180 --output-on-failure \
+    --output-junit "$logs/tests.xml"
+
+  # 3. carry verify: the defaults, then odd sizes (B 65537, H 7, T 16).
+  run_check verify 90 "$logs/verify.log" "$carry" verify --json "$logs/verify.json"
+  run_check verify_odd 90 "$logs/verify_odd.log" \
+    "$carry" verify --batch 65537 --hidden 7 --bits 16 --steps 5 --json "$logs/verify_odd.json"
+
+  # 4. Throughput against batch size: CUDA events around 300 steps after 30 warm-up steps.
+  : >"$logs/sweep.jsonl"
+  t0=$(date +%s)
+  sweep_rc=0
+  for batch in 1 16 256 4096 16384 65536 262144 1048576; do
+    seconds=$(limit 60)
+    if ((seconds < 10)); then
+      echo "batch $batch skipped: the time budget is spent" >>"$logs/sweep.log"
+      sweep_rc=1
+      continue
+    fi
+    note "time-steps batch $batch"
+    if ! timeout "$seconds" "$carry" time-steps --backend cuda --batch "$batch" --steps 300 \
+      --warmup 30 >>"$logs/sweep.jsonl" 2>>"$logs/sweep.log"; then
+      sweep_rc=1
+      echo "batch $batch failed" >>"$logs/sweep.log"
+    fi
+  done
+  record sweep "$sweep_rc" "$(($(date +%s) - t0))"
+
+  # 5. compute-sanitizer on a small verify.
+  sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
+  if [[ -n $sanitizer ]]; then
+    for tool in memcheck racecheck; do
+      run_check "$tool" 90 "$logs/$tool.log" "$sanitizer" --tool "$tool" --error-exitcode 99 \
+        "$carry" verify --batch 64 --steps 2
+    done
+  else
+    note "compute-sanitizer not found: memcheck and racecheck not run"
+    record memcheck absent 0
+    record racecheck absent 0
+  fi
+fi
+
+# 6. carry bench on the GPU: throughput and time to 100% exact, with the peers beside it. The
+#    %peak column uses CARRY_GPU_PEAK_GFLOPS (default: the H100/H200 datasheet fp32 figure).
+if ((build_rc == 0)); then
+  run_check bench 90 "$logs/bench.log" "$carry" bench --backend cuda \
+    --batch 1,256,16384,262144,1048576 --repeats 3 --peers --peer-device cuda \
+    --gpu-peak-gflops "${CARRY_GPU_PEAK_GFLOPS:-67000}" --target-seconds 10 --out "$out/bench"
+fi
+
+record total 0 "$(($(date +%s) - started))"
+python3 scripts/gpu_report.py "$logs" "$out" "$commit"
+report_rc=$?
+tar czf "$out/logs.tar.gz" -C "$logs" .
+rm -rf "$logs"
+cat "$out/report.md"
+exit $report_rc

@@ -1,0 +1,357 @@
+// cuda_trainer.cpp: the cuda backend (see cuda_backend.hpp): device memory, the step as one
+// CUDA Graph, the double-buffered upload of batches, and reading results back.
+//
+// Shapes: B batch, T bits, H hidden, K = T·B; the device layout is device_layout.hpp.
+// Everything runs on one stream. A step is captured once per (input slot, apply) pair:
+//   upload operands (pinned slot -> device)
+//   forward, t = 0 .. T - 1                                  kernels/forward.cu
+//   per-sample loss and exact flags, CUB totals              kernels/metrics.cu
+//   backward, t = T - 1 .. 0                                 kernels/backward.cu
+//   mean update: three GEMMs                                 weight_updates.cpp
+//   W += lr · update (when applying)                         kernels/sgd.cu
+// and replayed with cudaGraphLaunch. The host fills pinned slot k mod 2 for step k after the
+// replay that last read it (step k - 2) has finished, so drawing step k + 1's problems overlaps
+// the GPU's step k, and the host never waits for the GPU except to read results.
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "carry/cuda_backend.hpp"
+#include "carry/device_layout.hpp"
+#include "carry/errors.hpp"
+#include "carry/gpu_probe.hpp"
+#include "cuda/cuda_check.hpp"
+#include "cuda/device_buffer.hpp"
+#include "cuda/kernels.hpp"
+
+namespace carry {
+
+namespace {
+
+// cuBLAS's recommended workspace on Hopper; owned by us, so graph capture allocates nothing.
+constexpr std::size_t kCublasWorkspaceBytes = std::size_t{32} << 20;
+// Left free for the CUDA context's own growth (graph instantiation, module loading).
+constexpr std::int64_t kReservedDeviceBytes = std::int64_t{256} << 20;
+
+std::string gibibytes(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f GiB", bytes / double(std::int64_t{1} << 30));
+  return text;
+}
+
+class CudaTrainerImpl final : public CudaTrainer {
+ public:
+  CudaTrainerImpl(const TrainConfig& config, const Parameters& initial, std::string device)
+      : config_(config),
+        layout_{config.bits, config.hidden, config.batch},
+        lr_(static_cast<float>(config.lr)),
+        device_name_(std::move(device)) {
+    CUDA_CHECK(cudaSetDevice(0));
+    allocate();  // first: a batch that does not fit is refused before anything else is made
+    CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    CUBLAS_CHECK(cublasCreate(&cublas_));
+    CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
+    // Plain FP32 (no TF32 tensor-core rounding), no atomics: deterministic and float32-accurate.
+    CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+    CUBLAS_CHECK(cublasSetAtomicsMode(cublas_, CUBLAS_ATOMICS_NOT_ALLOWED));
+    CUBLAS_CHECK(cublasSetPointerMode(cublas_, CUBLAS_POINTER_MODE_HOST));  // alpha, beta captured
+    CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.get(), cublas_workspace_.bytes()));
+    for (cudaEvent_t& event : slot_free_) {
+      CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+    }
+    CUDA_CHECK(cudaEventCreate(&timing_start_));
+    CUDA_CHECK(cudaEventCreate(&timing_stop_));
+    // Columns [0, B) of hidden are h_{-1} = 0 and stay so: no kernel writes them.
+    CUDA_CHECK(cudaMemsetAsync(hidden_.get(), 0, hidden_.bytes(), stream_));
+    CUDA_CHECK(cudaMemsetAsync(totals_.get(), 0, totals_.bytes(), stream_));
+    set_parameters(initial);
+    warm_up();
+  }
+
+  ~CudaTrainerImpl() override {
+    // Errors cannot be reported from here; the memory goes with the process in any case.
+    cudaStreamSynchronize(stream_);
+    for (auto& by_apply : graphs_) {
+      for (cudaGraphExec_t graph : by_apply) {
+        if (graph != nullptr) cudaGraphExecDestroy(graph);
+      }
+    }
+    for (cudaEvent_t event : slot_free_) {
+      if (event != nullptr) cudaEventDestroy(event);
+    }
+    if (timing_start_ != nullptr) cudaEventDestroy(timing_start_);
+    if (timing_stop_ != nullptr) cudaEventDestroy(timing_stop_);
+    if (cublas_ != nullptr) cublasDestroy(cublas_);
+    if (stream_ != nullptr) cudaStreamDestroy(stream_);
+  }
+
+  CudaTrainerImpl(const CudaTrainerImpl&) = delete;
+  CudaTrainerImpl& operator=(const CudaTrainerImpl&) = delete;
+
+  std::string backend_name() const override { return "cuda"; }
+  std::string device_name() const override { return device_name_; }
+
+  StepResult train_step(std::uint64_t step) override {
+    queue_step(step, true);
+    // Provisional: the loss and the prediction come with collect_steps().
+    return StepResult{0.0, example(step), 0};
+  }
+
+  std::optional<CollectedSteps> collect_steps() override {
+    const StepTotals totals = take_totals();
+    CollectedSteps collected;
+    collected.loss_sum = totals.pending_mean_loss_sum;
+    collected.last = StepResult{totals.step_loss_sum / static_cast<double>(layout_.batch),
+                                example(last_step_), totals.first_prediction};
+    return collected;
+  }
+
+  Parameters parameters() const override { return download_weights(weights_); }
+
+  void set_parameters(const Parameters& params) override {
+    if (params.hidden != layout_.hidden) {
+      throw UserError("cuda backend: weights with " + std::to_string(params.hidden) +
+                      " hidden units given to a run with " + std::to_string(layout_.hidden));
+    }
+    std::vector<float> host(static_cast<std::size_t>(layout_.weight_count()));
+    auto put = [&](const std::vector<double>& values, int offset) {
+      for (std::size_t k = 0; k < values.size(); ++k) host[offset + k] = static_cast<float>(values[k]);
+    };
+    put(params.w0, layout_.w0_offset());
+    put(params.wh, layout_.wh_offset());
+    put(params.w1, layout_.w1_offset());
+    CUDA_CHECK(cudaMemcpyAsync(weights_.get(), host.data(), weights_.bytes(),
+                               cudaMemcpyHostToDevice, stream_));
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+  }
+
+  StepDetail run_step(std::uint64_t step, bool apply) override {
+    queue_step(step, apply);
+    const StepTotals totals = take_totals();  // waits for the step
+    StepDetail detail;
+    detail.mean_loss = totals.step_loss_sum / static_cast<double>(layout_.batch);
+    detail.exact_correct = totals.step_exact;
+    detail.first_prediction = totals.first_prediction;
+    std::vector<float> outputs(static_cast<std::size_t>(layout_.positions()));
+    CUDA_CHECK(cudaMemcpyAsync(outputs.data(), outputs_.get(), outputs_.bytes(),
+                               cudaMemcpyDeviceToHost, stream_));
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    detail.outputs.assign(outputs.begin(), outputs.end());
+    detail.mean_update = download_weights(updates_);
+    detail.weights_after = download_weights(weights_);
+    return detail;
+  }
+
+  double timed_steps(std::uint64_t first, std::int64_t count) override {
+    CUDA_CHECK(cudaEventRecord(timing_start_, stream_));
+    for (std::int64_t i = 0; i < count; ++i) queue_step(first + static_cast<std::uint64_t>(i), true);
+    CUDA_CHECK(cudaEventRecord(timing_stop_, stream_));
+    CUDA_CHECK(cudaEventSynchronize(timing_stop_));
+    float milliseconds = 0.0f;
+    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, timing_start_, timing_stop_));
+    return milliseconds / 1000.0;
+  }
+
+ private:
+  AdditionProblem example(std::uint64_t step) const {
+    return counter_problem(static_cast<std::uint64_t>(config_.seed), step, 0, config_.bits);
+  }
+
+  // Every buffer of the run, once; refuses a batch that does not fit before allocating any.
+  void allocate() {
+    const std::size_t scratch_bytes = cuda::step_metrics_scratch_bytes(layout_.batch);
+    const std::int64_t fixed = static_cast<std::int64_t>(kCublasWorkspaceBytes + scratch_bytes +
+                                                         sizeof(StepTotals)) +
+                               2 * 4 * std::int64_t{layout_.weight_count()} + kReservedDeviceBytes;
+    std::size_t free_bytes = 0;
+    std::size_t total_bytes = 0;
+    CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    const std::int64_t needed =
+        fixed + layout_.batch * device_bytes_per_sample(layout_.bits, layout_.hidden);
+    if (needed > static_cast<std::int64_t>(free_bytes)) {
+      throw_batch_too_large(needed, free_bytes, total_bytes, fixed);
+    }
+    try {
+      operands_ = cuda::DeviceArray<std::uint32_t>(layout_.operands_size());
+      weights_ = cuda::DeviceArray<float>(layout_.weight_count());
+      updates_ = cuda::DeviceArray<float>(layout_.weight_count());
+      hidden_ = cuda::DeviceArray<float>(layout_.hidden_size());
+      inputs_ = cuda::DeviceArray<float>(layout_.inputs_size());
+      outputs_ = cuda::DeviceArray<float>(layout_.positions());
+      output_deltas_ = cuda::DeviceArray<float>(layout_.positions());
+      deltas_ = cuda::DeviceArray<float>(layout_.deltas_size());
+      sample_loss_ = cuda::DeviceArray<double>(layout_.batch);
+      sample_exact_ = cuda::DeviceArray<std::uint32_t>(layout_.batch);
+      metrics_scratch_ = cuda::DeviceArray<unsigned char>(scratch_bytes);
+      cublas_workspace_ = cuda::DeviceArray<unsigned char>(kCublasWorkspaceBytes);
+      totals_ = cuda::DeviceArray<StepTotals>(1);
+    } catch (const DeviceError& error) {
+      if (error.cuda_status() != cudaErrorMemoryAllocation) throw;
+      cudaGetLastError();  // allocation failures are not sticky; clear the record
+      throw_batch_too_large(needed, free_bytes, total_bytes, fixed);
+    }
+    for (auto& slot : host_operands_) slot = cuda::PinnedArray<std::uint32_t>(layout_.operands_size());
+    host_totals_ = cuda::PinnedArray<StepTotals>(1);
+  }
+
+  [[noreturn]] void throw_batch_too_large(std::int64_t needed, std::size_t free_bytes,
+                                          std::size_t total_bytes, std::int64_t fixed) const {
+    const std::int64_t largest = largest_batch_that_fits(static_cast<std::int64_t>(free_bytes),
+                                                         fixed, layout_.bits, layout_.hidden);
+    std::string message = "--batch " + std::to_string(layout_.batch) + " needs " +
+                          gibibytes(double(needed)) + " of GPU memory at " +
+                          std::to_string(layout_.bits) + " bits and " +
+                          std::to_string(layout_.hidden) + " hidden units, but " +
+                          gibibytes(double(free_bytes)) + " of the " + device_name_ + "'s " +
+                          gibibytes(double(total_bytes)) + " are free; ";
+    message += largest > 0 ? "the largest batch that fits is " + std::to_string(largest)
+                           : "not even a batch of 1 fits";
+    throw UserError(message);
+  }
+
+  // The step's work, in stream order (captured into graphs, or run directly by warm_up()).
+  void enqueue_step(int slot, bool apply) {
+    CUDA_CHECK(cudaMemcpyAsync(operands_.get(), host_operands_[slot].get(),
+                               host_operands_[slot].bytes(), cudaMemcpyHostToDevice, stream_));
+    for (int t = 0; t < layout_.bits; ++t) {
+      cuda::launch_forward_step(layout_, t, operands_.get(), weights_.get(), hidden_.get(),
+                                inputs_.get(), outputs_.get(), stream_);
+    }
+    cuda::launch_step_metrics(layout_, operands_.get(), outputs_.get(), sample_loss_.get(),
+                              sample_exact_.get(), metrics_scratch_.get(), metrics_scratch_.bytes(),
+                              totals_.get(), stream_);
+    for (int t = layout_.bits - 1; t >= 0; --t) {
+      cuda::launch_backward_step(layout_, t, operands_.get(), weights_.get(), hidden_.get(),
+                                 outputs_.get(), output_deltas_.get(), deltas_.get(), stream_);
+    }
+    cuda::enqueue_weight_updates(cublas_, layout_, hidden_.get(), inputs_.get(),
+                                 output_deltas_.get(), deltas_.get(), updates_.get());
+    if (apply) cuda::launch_sgd(layout_.weight_count(), lr_, updates_.get(), weights_.get(), stream_);
+  }
+
+  // One uncaptured step on an all-zero batch, without the update: loads every kernel module and
+  // lets cuBLAS and CUB settle before capture. Its totals are cleared.
+  void warm_up() {
+    std::fill_n(host_operands_[0].get(), host_operands_[0].size(), 0u);
+    enqueue_step(0, false);
+    CUDA_CHECK(cudaMemsetAsync(totals_.get(), 0, totals_.bytes(), stream_));
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+  }
+
+  cudaGraphExec_t graph(int slot, bool apply) {
+    cudaGraphExec_t& exec = graphs_[slot][apply ? 1 : 0];
+    if (exec != nullptr) return exec;
+    // Relaxed: cuBLAS and CUB may query the device while being captured; nothing here
+    // synchronises or allocates.
+    CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeRelaxed));
+    cudaGraph_t captured = nullptr;
+    try {
+      enqueue_step(slot, apply);
+    } catch (...) {
+      cudaStreamEndCapture(stream_, &captured);  // leave the stream usable
+      if (captured != nullptr) cudaGraphDestroy(captured);
+      throw;
+    }
+    CUDA_CHECK(cudaStreamEndCapture(stream_, &captured));
+    const cudaError_t status = cudaGraphInstantiate(&exec, captured, 0);
+    cudaGraphDestroy(captured);
+    CUDA_CHECK(status);
+    return exec;
+  }
+
+  // Draws step `step`'s batch into its pinned slot once the GPU is done with that slot, and
+  // queues the step's graph. Does not wait for the step.
+  void queue_step(std::uint64_t step, bool apply) {
+    const int slot = static_cast<int>(step & 1u);
+    if (slot_used_[slot]) CUDA_CHECK(cudaEventSynchronize(slot_free_[slot]));
+    encode_batch(static_cast<std::uint64_t>(config_.seed), step, layout_.bits, layout_.batch,
+                 host_operands_[slot].get(), encoding_threads_);
+    CUDA_CHECK(cudaGraphLaunch(graph(slot, apply), stream_));
+    CUDA_CHECK(cudaEventRecord(slot_free_[slot], stream_));
+    slot_used_[slot] = true;
+    last_step_ = step;
+  }
+
+  // Waits for the queued steps, returns their totals and starts new running sums.
+  StepTotals take_totals() {
+    CUDA_CHECK(cudaMemcpyAsync(host_totals_.get(), totals_.get(), sizeof(StepTotals),
+                               cudaMemcpyDeviceToHost, stream_));
+    const std::size_t pending = offsetof(StepTotals, pending_mean_loss_sum);
+    CUDA_CHECK(cudaMemsetAsync(reinterpret_cast<char*>(totals_.get()) + pending, 0,
+                               sizeof(StepTotals) - pending, stream_));
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    return *host_totals_.get();
+  }
+
+  Parameters download_weights(const cuda::DeviceArray<float>& source) const {
+    std::vector<float> host(source.size());
+    CUDA_CHECK(cudaMemcpyAsync(host.data(), source.get(), source.bytes(), cudaMemcpyDeviceToHost,
+                               stream_));
+    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    Parameters params = Parameters::zeros(layout_.hidden);
+    auto take = [&](std::vector<double>& values, int offset) {
+      for (std::size_t k = 0; k < values.size(); ++k) values[k] = host[offset + k];
+    };
+    take(params.w0, layout_.w0_offset());
+    take(params.wh, layout_.wh_offset());
+    take(params.w1, layout_.w1_offset());
+    return params;
+  }
+
+  TrainConfig config_;
+  BatchLayout layout_;
+  float lr_;
+  std::string device_name_;
+  int encoding_threads_ = encoding_threads(config_.batch);
+
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t cublas_ = nullptr;
+  std::array<cudaEvent_t, 2> slot_free_{};
+  std::array<bool, 2> slot_used_{};
+  cudaEvent_t timing_start_ = nullptr;
+  cudaEvent_t timing_stop_ = nullptr;
+  std::array<std::array<cudaGraphExec_t, 2>, 2> graphs_{};  // [slot][apply]
+  std::uint64_t last_step_ = 0;
+
+  cuda::DeviceArray<std::uint32_t> operands_;   // 2 x B
+  cuda::DeviceArray<float> weights_;            // W0 | Wh | W1
+  cuda::DeviceArray<float> updates_;            // ΔW0 | ΔWh | ΔW1 (mean over the batch)
+  cuda::DeviceArray<float> hidden_;             // H x (T+1)·B
+  cuda::DeviceArray<float> inputs_;             // 2 x K
+  cuda::DeviceArray<float> outputs_;            // 1 x K
+  cuda::DeviceArray<float> output_deltas_;      // 1 x K
+  cuda::DeviceArray<float> deltas_;             // H x K
+  cuda::DeviceArray<double> sample_loss_;       // B
+  cuda::DeviceArray<std::uint32_t> sample_exact_;  // B
+  cuda::DeviceArray<unsigned char> metrics_scratch_;
+  cuda::DeviceArray<unsigned char> cublas_workspace_;
+  cuda::DeviceArray<StepTotals> totals_;
+  std::array<cuda::PinnedArray<std::uint32_t>, 2> host_operands_;  // 2 x B each
+  cuda::PinnedArray<StepTotals> host_totals_;
+};
+
+}  // namespace
+
+bool cuda_backend_built() { return true; }
+
+bool cuda_backend_usable() { return probe_gpu().usable; }
+
+std::unique_ptr<CudaTrainer> make_cuda_trainer(const TrainConfig& config,
+                                               const Parameters& initial) {
+  const GpuStatus gpu = probe_gpu();
+  if (!gpu.usable) throw UserError("--backend cuda: no usable GPU: " + gpu.description);
+  if (config.bits > kMaxEncodedBits) {
+    throw UserError("--backend cuda: --bits must be at most " + std::to_string(kMaxEncodedBits));
+  }
+  validate(config);
+  return std::make_unique<CudaTrainerImpl>(config, initial, gpu.description);
+}
+
+}  // namespace carry

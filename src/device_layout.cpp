@@ -1,0 +1,54 @@
+// device_layout.cpp: see device_layout.hpp. The batch encoding for the cuda backend: the host
+// draws each step's problems with the shared counter-based generator and packs them as uint32.
+#include "carry/device_layout.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace carry {
+
+namespace {
+void encode_range(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
+                  std::int64_t first, std::int64_t last, std::uint32_t* operands) {
+  for (std::int64_t s = first; s < last; ++s) {
+    const AdditionProblem p = counter_problem(seed, step, static_cast<std::uint64_t>(s), bits);
+    operands[s] = static_cast<std::uint32_t>(p.a);
+    operands[batch + s] = static_cast<std::uint32_t>(p.b);
+  }
+}
+}  // namespace
+
+void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
+                  std::uint32_t* operands, int threads) {
+  if (bits < kMinBits || bits > kMaxEncodedBits) {
+    throw std::invalid_argument("encode_batch: bits must be between " + std::to_string(kMinBits) +
+                                " and " + std::to_string(kMaxEncodedBits));
+  }
+  threads = static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(batch, 1)));
+  if (threads == 1) {
+    encode_range(seed, step, bits, batch, 0, batch, operands);
+    return;
+  }
+  std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(threads - 1));
+  const std::int64_t chunk = (batch + threads - 1) / threads;
+  for (int w = 1; w < threads; ++w) {
+    const std::int64_t first = std::min(batch, w * chunk);
+    const std::int64_t last = std::min(batch, first + chunk);
+    workers.emplace_back(encode_range, seed, step, bits, batch, first, last, operands);
+  }
+  encode_range(seed, step, bits, batch, 0, std::min(batch, chunk), operands);
+  for (std::thread& worker : workers) worker.join();
+}
+
+int encoding_threads(std::int64_t batch) {
+  // One Philox draw costs some 30 ns; a thread pays off once it has ~16k of them (~0.5 ms).
+  constexpr std::int64_t kSamplesPerThread = 16384;
+  const std::int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::clamp<std::int64_t>(batch / kSamplesPerThread, 1, std::min<std::int64_t>(cores, 16)));
+}
+
+}  // namespace carry

@@ -1,0 +1,80 @@
+// async_training_loop_test.cpp: label `cpu`. The training loop with a backend that queues its
+// steps (as cuda does): reports carry the collected losses and the last step's example, and the
+// loop collects once per report, never per step.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "carry/training_loop.hpp"
+
+namespace carry {
+namespace {
+
+// Step k's loss is k + 1 and its prediction 1000 + k, known only when collected.
+class QueuedTrainer : public Trainer {
+ public:
+  explicit QueuedTrainer(int hidden) : params_(Parameters::zeros(hidden)) {}
+  std::string backend_name() const override { return "queued"; }
+  StepResult train_step(std::uint64_t step) override {
+    pending_loss_ += static_cast<double>(step + 1);
+    last_step_ = step;
+    return StepResult{0.0, AdditionProblem{step, 1}, 0};  // provisional
+  }
+  std::optional<CollectedSteps> collect_steps() override {
+    ++collections;
+    CollectedSteps collected;
+    collected.loss_sum = pending_loss_;
+    collected.last = StepResult{static_cast<double>(last_step_ + 1), AdditionProblem{last_step_, 1},
+                                1000 + last_step_};
+    pending_loss_ = 0.0;
+    return collected;
+  }
+  Parameters parameters() const override { return params_; }
+  int collections = 0;
+
+ private:
+  Parameters params_;
+  double pending_loss_ = 0.0;
+  std::uint64_t last_step_ = 0;
+};
+
+TEST(AsyncTrainingLoop, ReportsCarryTheCollectedLossesAndTheLastExample) {
+  TrainConfig config;
+  config.hidden = 2;
+  config.bits = 4;
+  config.steps = 10;
+  config.report_every = 4;
+  config.until_accuracy = 0.0;
+  QueuedTrainer trainer(config.hidden);
+  std::vector<TrainingReport> reports;
+  const TrainingOutcome outcome =
+      run_training(trainer, config, 0, [&](const TrainingReport& r) { reports.push_back(r); });
+  EXPECT_EQ(outcome.steps_done, 10);
+  ASSERT_EQ(reports.size(), 3u);
+  EXPECT_EQ(trainer.collections, 3);
+  EXPECT_DOUBLE_EQ(reports[0].mean_loss, (1 + 2 + 3 + 4) / 4.0);
+  EXPECT_DOUBLE_EQ(reports[1].mean_loss, (5 + 6 + 7 + 8) / 4.0);
+  EXPECT_DOUBLE_EQ(reports[2].mean_loss, (9 + 10) / 2.0);
+  EXPECT_EQ(reports[0].last_step.example.a, 3u);
+  EXPECT_EQ(reports[0].last_step.example_prediction, 1003u);
+  EXPECT_EQ(reports[2].last_step.example_prediction, 1009u);
+  EXPECT_EQ(reports[2].steps_done, 10);
+}
+
+TEST(AsyncTrainingLoop, ResumedRunsReportAtTheSameSteps) {
+  TrainConfig config;
+  config.hidden = 2;
+  config.bits = 4;
+  config.steps = 5;
+  config.report_every = 4;
+  config.until_accuracy = 0.0;
+  QueuedTrainer trainer(config.hidden);
+  std::vector<std::int64_t> reported_at;
+  run_training(trainer, config, 6,
+               [&](const TrainingReport& r) { reported_at.push_back(r.steps_done); });
+  EXPECT_EQ(reported_at, (std::vector<std::int64_t>{8, 11}));
+  EXPECT_EQ(trainer.collections, 2);
+}
+
+}  // namespace
+}  // namespace carry

@@ -1,0 +1,155 @@
+// cuda_cli_test.cpp: the `carry` program's cuda-facing commands end to end. Label `cpu` for what
+// a machine without a GPU must do (clear one-line errors, exit status 2; time-steps on the CPU);
+// label `gpu` (CudaCliOnGpu.*) for verify, train and time-steps on a GPU.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "carry/cpu_trainer.hpp"
+#include "carry/cuda_backend.hpp"
+#include "gpu_test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CarryRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+CarryRun run_carry(const std::string& args) {
+  const fs::path folder =
+      fs::temp_directory_path() / ("carry_cuda_cli_" + std::to_string(::getpid()));
+  fs::create_directories(folder);
+  const std::string out_path = (folder / "out").string();
+  const std::string err_path = (folder / "err").string();
+  const std::string command =
+      std::string(CARRY_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
+  const int raw = std::system(command.c_str());
+  CarryRun run;
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  auto slurp = [](const std::string& path) {
+    std::ifstream file(path);
+    std::stringstream text;
+    text << file.rdbuf();
+    return text.str();
+  };
+  run.out = slurp(out_path);
+  run.err = slurp(err_path);
+  fs::remove_all(folder);
+  return run;
+}
+
+// Without a usable GPU, asking for one is a one-line error with exit status 2 that says why.
+void expect_no_gpu_error(const std::string& args) {
+  const CarryRun run = run_carry(args);
+  EXPECT_EQ(run.status, 2) << args << "\n" << run.out << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  EXPECT_EQ(run.err.rfind("carry: error: ", 0), 0u) << run.err;
+  const bool says_why = run.err.find("no usable GPU: ") != std::string::npos ||
+                        run.err.find("built without CUDA") != std::string::npos;
+  EXPECT_TRUE(says_why) << run.err;
+}
+
+TEST(CudaCliWithoutGpu, CudaBackendAndVerifyExplainAndExitTwo) {
+  if (carry::probe_gpu().usable) GTEST_SKIP() << "a GPU is usable here";
+  expect_no_gpu_error("train --backend cuda --steps 5");
+  expect_no_gpu_error("verify");
+  expect_no_gpu_error("verify --steps 2 --batch 4");
+  expect_no_gpu_error("time-steps --backend cuda --steps 2");
+}
+
+TEST(CudaCliWithoutGpu, AutoFallsBackToTheCpu) {
+  if (carry::probe_gpu().usable) GTEST_SKIP() << "a GPU is usable here";
+  const CarryRun run = run_carry("train --steps 3 --report-every 1 --until-accuracy 0");
+  EXPECT_EQ(run.status, 0) << run.err;
+  // The best CPU backend: cpu where the processor has AVX2 and FMA.
+  const std::string expected = carry::cpu_backend_isa().empty() ? "reference" : "cpu";
+  EXPECT_EQ(run.out.rfind("training on " + expected + ":", 0), 0u) << run.out;
+}
+
+TEST(CudaCli, BadVerifyOptionsExitTwo) {
+  for (const char* args : {"verify --batch 0", "verify --bits 33", "verify --hidden 0",
+                           "verify --steps 0", "verify --lr -1"}) {
+    const CarryRun run = run_carry(args);
+    EXPECT_EQ(run.status, 2) << args << "\n" << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+  }
+}
+
+TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
+  const CarryRun run = run_carry("time-steps --backend reference --batch 8 --steps 5 --warmup 2");
+  ASSERT_EQ(run.status, 0) << run.err;
+  ASSERT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << run.out;
+  const nlohmann::json line = nlohmann::json::parse(run.out);
+  EXPECT_EQ(line.at("backend"), "reference");
+  EXPECT_EQ(line.at("batch"), 8);
+  EXPECT_EQ(line.at("steps"), 5);
+  EXPECT_EQ(line.at("timer"), "steady-clock");
+  EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
+  EXPECT_NEAR(line.at("samples_per_s").get<double>(),
+              8 * 5 / line.at("seconds").get<double>(), 1e-6 * line.at("samples_per_s").get<double>());
+}
+
+TEST(CudaCli, HelpListsVerify) {
+  const CarryRun run = run_carry("--help");
+  EXPECT_EQ(run.status, 0);
+  EXPECT_NE(run.out.find("verify"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("time-steps"), std::string::npos) << run.out;  // for scripts, unlisted
+  EXPECT_EQ(run_carry("verify --help").status, 0);
+  EXPECT_EQ(run_carry("time-steps --help").status, 0);
+}
+
+// --- gpu ---------------------------------------------------------------------------------------
+
+TEST(CudaCliOnGpu, VerifyPassesAndWritesJson) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const fs::path json = fs::temp_directory_path() / ("carry_verify_" + std::to_string(::getpid()) + ".json");
+  const CarryRun run = run_carry("verify --steps 5 --batch 100 --json " + json.string());
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("PASS"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("bit-identical"), std::string::npos) << run.out;
+  std::ifstream file(json);
+  const nlohmann::json figures = nlohmann::json::parse(file);
+  EXPECT_EQ(figures.at("passed"), true);
+  EXPECT_EQ(figures.at("per_step").size(), 5u);
+  fs::remove(json);
+}
+
+TEST(CudaCliOnGpu, TrainOnCudaReachesFullAccuracy) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const CarryRun run = run_carry("train --backend cuda");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("training on cuda:", 0), 0u) << run.out;
+  EXPECT_NE(run.out.find("reached 100.00% exact-match accuracy"), std::string::npos) << run.out;
+}
+
+TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const CarryRun train = run_carry("train --steps 3 --report-every 1 --until-accuracy 0");
+  EXPECT_EQ(train.status, 0) << train.err;
+  EXPECT_EQ(train.out.rfind("training on cuda:", 0), 0u) << train.out;
+  const CarryRun bench = run_carry("time-steps --backend cuda --batch 1000 --steps 20");
+  ASSERT_EQ(bench.status, 0) << bench.err;
+  const nlohmann::json line = nlohmann::json::parse(bench.out);
+  EXPECT_EQ(line.at("timer"), "cuda-events");
+  EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
+}
+
+TEST(CudaCliOnGpu, TooLargeABatchNamesTheLargestThatFits) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const CarryRun run = run_carry("train --backend cuda --batch 67108864 --hidden 256 --bits 32");
+  EXPECT_EQ(run.status, 2) << run.out << run.err;
+  EXPECT_NE(run.err.find("the largest batch that fits is "), std::string::npos) << run.err;
+  EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
+}
+
+}  // namespace
