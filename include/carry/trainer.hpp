@@ -29,6 +29,10 @@ class Trainer {
   virtual StepResult train_step(std::uint64_t step) = 0;
   // The current weights, as float64.
   virtual Parameters parameters() const = 0;
+  // max |weight| (NaN or infinity when a weight is), which the divergence guard checks after
+  // every step. A backend that keeps its weights elsewhere (a GPU) may override this with
+  // something cheaper than copying them all out.
+  virtual double largest_weight_magnitude() const { return largest_magnitude(parameters()); }
 };
 
 // The batch of step `step`: problems (seed, step, 0 .. batch - 1).
