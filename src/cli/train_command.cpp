@@ -19,6 +19,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/strict_numbers.hpp"
 #include "cli/train_options.hpp"
 
 namespace carry::cli {
@@ -218,6 +219,9 @@ void add_train_options(CLI::App* train, TrainOptions* options) {
   options->batched_only = {
       bits, batch, report_every, until, quiet, resume, options->checkpoint_every_option};
   options->run_defining = {backend, bits, hidden, batch, options->lr_option, seed};
+  require_decimal_integers(train, {"--bits", "--hidden", "--batch", "--steps", "--seed",
+                                   "--report-every", "--checkpoint-every"});
+  require_real_numbers(train, {"--lr", "--until-accuracy"});
 }
 
 void add_train_command(CLI::App& app) {
