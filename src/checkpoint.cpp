@@ -134,8 +134,9 @@ Checkpoint checkpoint_from_json(const std::string& text, const std::string& sour
   }
   const json& version = reader.field(document, "version", "the file");
   if (!version.is_number_integer() || version.get<std::int64_t>() != kCheckpointVersion) {
-    reader.fail("version " + version.dump() + " is not supported (expected " +
-                std::to_string(kCheckpointVersion) + ")");
+    // Only a number is shown: dump() recurses, and a list nested deep enough overflows the stack.
+    reader.fail("version " + (version.is_number() ? version.dump() : "that is not a number") +
+                " is not supported (expected " + std::to_string(kCheckpointVersion) + ")");
   }
 
   const json& config = reader.field(document, "config", "the file");

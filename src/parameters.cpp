@@ -1,6 +1,7 @@
 // parameters.cpp: see parameters.hpp.
 #include "carry/parameters.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "carry/numpy_random.hpp"
@@ -51,6 +52,17 @@ void add_scaled(Parameters& params, const Parameters& update, double scale) {
 
 bool all_finite(const Parameters& params) {
   return all_finite(params.w0) && all_finite(params.wh) && all_finite(params.w1);
+}
+
+double largest_magnitude(const Parameters& params) {
+  double largest = 0.0;
+  for (const std::vector<double>* matrix : {&params.w0, &params.wh, &params.w1}) {
+    for (const double w : *matrix) {
+      if (std::isnan(w)) return w;  // std::max would let a later number hide it
+      largest = std::max(largest, std::fabs(w));
+    }
+  }
+  return largest;
 }
 
 }  // namespace carry

@@ -3,6 +3,9 @@
 
 #include <chrono>
 
+#include "carry/divergence.hpp"
+#include "carry/resume.hpp"
+
 namespace carry {
 
 namespace {
@@ -14,6 +17,14 @@ double seconds_since(Clock::time_point start) {
 
 TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::int64_t first_step,
                              const std::function<void(const TrainingReport&)>& on_report) {
+  TrainingHooks hooks;
+  hooks.on_report = on_report;
+  return run_training(trainer, config, first_step, hooks);
+}
+
+TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::int64_t first_step,
+                             const TrainingHooks& hooks) {
+  check_run_length(config, first_step);
   TrainingOutcome outcome;
   outcome.steps_done = first_step;
   double loss_since_report = 0.0;
@@ -33,6 +44,13 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
     loss_since_report += result.mean_loss;
     ++steps_since_report;
     outcome.steps_done = step + 1;
+    check_not_diverged(outcome.steps_done, result.mean_loss, trainer.largest_weight_magnitude(),
+                       config.lr);
+    if (hooks.after_step) hooks.after_step(outcome.steps_done);
+    if (hooks.stop_requested && hooks.stop_requested()) {
+      outcome.interrupted = true;
+      break;
+    }
 
     if (!report_due) continue;
     if (collected) {
@@ -51,7 +69,7 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
     report.samples_per_s =
         static_cast<double>(steps_since_report * config.batch) / seconds_since_report;
     report.last_step = result;
-    if (on_report) on_report(report);
+    if (hooks.on_report) hooks.on_report(report);
     loss_since_report = 0.0;
     steps_since_report = 0;
     seconds_since_report = 0.0;

@@ -36,4 +36,7 @@ void add_scaled(Parameters& params, const Parameters& update, double scale);
 
 bool all_finite(const Parameters& params);
 
+// The largest |weight|: NaN if any weight is NaN, infinity if any is infinite.
+double largest_magnitude(const Parameters& params);
+
 }  // namespace carry

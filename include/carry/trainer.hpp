@@ -40,6 +40,10 @@ class Trainer {
   // prediction 0); collect_steps() waits for the queued steps and returns what they came to.
   // Synchronous backends keep this default: what train_step returned is final.
   virtual std::optional<CollectedSteps> collect_steps() { return std::nullopt; }
+  // max |weight| (NaN or infinity when a weight is), which the divergence guard checks after
+  // every step. A backend that keeps its weights elsewhere (a GPU) may override this with
+  // something cheaper than copying them all out.
+  virtual double largest_weight_magnitude() const { return largest_magnitude(parameters()); }
 };
 
 // The batch of step `step`: problems (seed, step, 0 .. batch - 1).

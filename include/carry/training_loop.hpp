@@ -21,15 +21,31 @@ struct TrainingReport {
 
 struct TrainingOutcome {
   std::int64_t steps_done = 0;
+  bool interrupted = false;         // hooks.stop_requested() ended the run early
   double training_seconds = 0.0;    // the steps alone
   double evaluation_seconds = 0.0;  // the evaluations made for reports
   bool target_reached = false;      // config.until_accuracy was reached (and is > 0)
-  Evaluation final_evaluation;
+  Evaluation final_evaluation;      // empty (set.size 0) when interrupted before any report
+};
+
+// What a caller may attach to the loop besides reports.
+struct TrainingHooks {
+  std::function<void(const TrainingReport&)> on_report;
+  // After every step that did not diverge, with the steps done so far (periodic checkpoints).
+  std::function<void(std::int64_t steps_done)> after_step;
+  // Polled after every step; once it returns true the loop ends before its next report or step
+  // (a signal arrived). The outcome then says `interrupted`.
+  std::function<bool()> stop_requested;
 };
 
 // Runs config.steps steps starting at step `first_step` (0 for a new run). Every
 // config.report_every steps, and after the last, evaluates and calls `on_report`; stops early
 // once the exact-match accuracy reaches config.until_accuracy (when that is above 0).
+//
+// After every step the divergence guard (divergence.hpp) checks the step's loss and the
+// weights, and throws DivergenceError if either has blown up.
+TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::int64_t first_step,
+                             const TrainingHooks& hooks);
 TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::int64_t first_step,
                              const std::function<void(const TrainingReport&)>& on_report);
 

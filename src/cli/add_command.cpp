@@ -9,6 +9,7 @@
 #include "carry/reference.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/strict_numbers.hpp"
 
 namespace carry::cli {
 
@@ -69,6 +70,7 @@ void add_add_command(CLI::App& app) {
       ->required();
   add->add_option("--bits", options->bits,
                   "Time steps to run, 2..62 (default: the training length, or more if needed)");
+  require_decimal_integers(add, {"--bits"});
   add->callback([options] { run_add(*options); });
 }
 

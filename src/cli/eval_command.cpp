@@ -8,6 +8,7 @@
 #include "carry/evaluate.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/strict_numbers.hpp"
 
 namespace carry::cli {
 
@@ -56,6 +57,7 @@ void add_eval_command(CLI::App& app) {
   eval->add_option("--bits", options->bits,
                    "Problem length, 2..62 (default: the training length; longer tests "
                    "generalisation)");
+  require_decimal_integers(eval, {"--bits"});
   eval->callback([options] {
     const Checkpoint checkpoint = load_checkpoint(options->checkpoint_path);
     const int bits = options->bits == 0 ? checkpoint.bits : options->bits;

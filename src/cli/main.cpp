@@ -1,21 +1,24 @@
 // main.cpp: the `carry` program. Subcommands: train, eval, add (see `carry --help`).
-// Every failure is one line on stderr and exit status 2; nothing escapes as a crash.
+// Every failure is one line on stderr and an exit status (exit_status.hpp); nothing escapes as
+// a crash.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 #include <new>
 
+#include "carry/divergence.hpp"
 #include "carry/errors.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
 
 namespace {
-constexpr int kUsageErrorStatus = 2;
+using carry::cli::kExitUsage;
 
-int fail(const std::string& message) {
+int fail(const std::string& message, int status = kExitUsage) {
   std::fflush(stdout);
   std::cerr << "carry: error: " << message << std::endl;
-  return kUsageErrorStatus;
+  return status;
 }
 }  // namespace
 
@@ -50,17 +53,21 @@ int main(int argc, char** argv) {
   } catch (const CLI::RequiredError& error) {
     if (argc == 1) {
       std::cout << app.help();
-      return kUsageErrorStatus;
+      return kExitUsage;
     }
     return fail(error.what());
   } catch (const CLI::ParseError& error) {
     return fail(error.what());
   } catch (const carry::UserError& error) {
     return fail(error.what());
+  } catch (const carry::DivergenceError& error) {
+    return fail(error.what(), carry::cli::kExitDiverged);
+  } catch (const carry::cli::ExitRequest& request) {
+    return request.status();
   } catch (const std::bad_alloc&) {
-    return fail("out of memory (try a smaller --batch)");
+    return fail("out of memory (try a smaller --batch)", carry::cli::kExitFailure);
   } catch (const std::exception& error) {
-    return fail(std::string("internal error: ") + error.what());
+    return fail(std::string("internal error: ") + error.what(), carry::cli::kExitFailure);
   }
-  return 0;
+  return carry::cli::kExitSuccess;
 }

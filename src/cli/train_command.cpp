@@ -1,31 +1,30 @@
 // train_command.cpp: `carry train`, batched training on a backend, or --seed-compat, the seed
-// program's own run and printout.
+// program's own run and printout. A batched run can resume from its checkpoint, save it every N
+// steps, stops cleanly on SIGINT/SIGTERM, and stops with exit status 3 if it diverges.
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "carry/atomic_file.hpp"
 #include "carry/checkpoint.hpp"
+#include "carry/divergence.hpp"
 #include "carry/errors.hpp"
+#include "carry/memory_budget.hpp"
+#include "carry/periodic_checkpoint.hpp"
+#include "carry/resume.hpp"
 #include "carry/seed_compat.hpp"
+#include "carry/signal_guard.hpp"
 #include "carry/training_loop.hpp"
 #include "cli/cli_support.hpp"
 #include "cli/commands.hpp"
+#include "cli/exit_status.hpp"
+#include "cli/strict_numbers.hpp"
+#include "cli/train_options.hpp"
 
 namespace carry::cli {
 
 namespace {
-
-struct TrainOptions {
-  TrainConfig config;
-  std::string save_path;
-  bool quiet = false;
-  bool seed_compat = false;
-  // Options --seed-compat cannot honour, to refuse them when given.
-  std::vector<CLI::Option*> batched_only;
-  CLI::Option* lr_option = nullptr;
-  CLI::Option* steps_option = nullptr;
-};
 
 void print_report(const TrainingReport& report) {
   std::printf(
@@ -44,28 +43,8 @@ std::string describe_set(const EvaluationSet& set) {
          "-bit pairs";
 }
 
-Checkpoint make_checkpoint(const TrainConfig& config, Parameters params, std::int64_t steps_done,
-                           const std::string& backend, bool seed_compat) {
-  Checkpoint checkpoint;
-  checkpoint.bits = config.bits;
-  checkpoint.lr = config.lr;
-  checkpoint.batch = config.batch;
-  checkpoint.seed = config.seed;
-  checkpoint.steps_done = steps_done;
-  checkpoint.backend = backend;
-  checkpoint.seed_compat = seed_compat;
-  checkpoint.params = std::move(params);
-  return checkpoint;
-}
-
 void run_seed_compat_training(TrainOptions& options) {
-  for (const CLI::Option* option : options.batched_only) {
-    if (option->count() > 0) {
-      throw UserError(option->get_name() +
-                      " cannot be combined with --seed-compat (it runs the "
-                      "seed's batch-1, 8-bit reference loop)");
-    }
-  }
+  check_option_combinations(options);
   TrainConfig& config = options.config;
   if (config.backend != "auto" && config.backend != "reference") {
     throw UserError("--seed-compat runs on the reference backend only (got --backend " +
@@ -87,36 +66,97 @@ void run_seed_compat_training(TrainOptions& options) {
   const Parameters params = run_seed_compat(seed_config, std::cout);
   std::cout.flush();
   if (!options.save_path.empty()) {
-    save_checkpoint(options.save_path,
-                    make_checkpoint(config, params, config.steps, "reference", true));
+    config.backend = "reference";
+    Checkpoint checkpoint = checkpoint_of_run(config, params, config.steps);
+    checkpoint.seed_compat = true;
+    save_checkpoint(options.save_path, checkpoint);
     // stderr, so that stdout stays exactly the seed's printout.
     std::cerr << "checkpoint saved to " << options.save_path << "\n";
   }
 }
 
+// Where the checkpoint of a diverged run stands (its weights are never saved).
+std::string diverged_checkpoint_note(const TrainOptions& options,
+                                     const PeriodicCheckpoint& periodic) {
+  if (options.save_path.empty()) return "";
+  if (periodic.last_saved_step() < 0) return "; " + options.save_path + " was left as it was";
+  return "; " + options.save_path + " keeps step " + std::to_string(periodic.last_saved_step());
+}
+
+// Saves the checkpoint of a run stopped by a signal, says so, and exits 128 + the signal.
+[[noreturn]] void finish_interrupted(const TrainOptions& options, const TrainConfig& config,
+                                     const Trainer& trainer, std::int64_t steps_done, int signal) {
+  std::fflush(stdout);
+  std::string note = "nothing was saved (use --save PATH)";
+  if (!options.save_path.empty()) {
+    save_checkpoint(options.save_path, checkpoint_of_run(config, trainer.parameters(), steps_done));
+    note = "checkpoint saved to " + options.save_path + " (continue with: carry train --resume " +
+           options.save_path + ")";
+  }
+  std::cerr << "carry: stopped by " << signal_name(signal) << " after step " << steps_done << "; "
+            << note << std::endl;
+  throw ExitRequest(exit_status_for_signal(signal));
+}
+
 void run_batched_training(TrainOptions& options) {
+  check_option_combinations(options);
   TrainConfig& config = options.config;
+  std::optional<Checkpoint> resumed;
+  if (!options.resume_path.empty()) {
+    resumed = load_checkpoint(options.resume_path);
+    config = config_to_resume(*resumed, options.resume_path, config, given_run_options(options));
+  }
+  const std::int64_t first_step = resumed ? resumed->steps_done : 0;
   validate(config);
   config.backend = resolve_backend(config.backend);
+  check_run_length(config, first_step);
+  check_batch_fits(config, available_memory_bytes());
   if (!options.save_path.empty()) check_writable(options.save_path);
   const Parameters initial =
-      numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden);
+      resumed ? resumed->params
+              : numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden);
   const std::unique_ptr<Trainer> trainer = make_trainer(config, initial);
+  // From the moment the run is announced, a signal stops it cleanly.
+  const StopSignalGuard signals;
 
   if (!options.quiet) {
-    std::printf(
-        "training on %s: %d bits, %d hidden, batch %lld, lr %g, seed %lld, up to %lld steps",
-        trainer->backend_name().c_str(), config.bits, config.hidden,
-        static_cast<long long>(config.batch), config.lr, static_cast<long long>(config.seed),
-        static_cast<long long>(config.steps));
+    std::printf("training on %s", trainer->backend_name().c_str());
+    if (resumed) {
+      std::printf(" from %s at step %lld", options.resume_path.c_str(),
+                  static_cast<long long>(first_step));
+    }
+    std::printf(": %d bits, %d hidden, batch %lld, lr %g, seed %lld, up to %lld %ssteps",
+                config.bits, config.hidden, static_cast<long long>(config.batch), config.lr,
+                static_cast<long long>(config.seed), static_cast<long long>(config.steps),
+                resumed ? "more " : "");
     if (config.until_accuracy > 0) {
       std::printf(", until %s exact", format_percent(config.until_accuracy).c_str());
     }
     std::printf("\n");
+    if (resumed && config.lr != resumed->lr) {
+      std::printf(
+          "note: lr %g replaces the checkpoint's %g, so the run no longer matches one "
+          "that was never stopped\n",
+          config.lr, resumed->lr);
+    }
+    std::fflush(stdout);  // whoever watches the output sees the run start
   }
-  const auto report = options.quiet ? std::function<void(const TrainingReport&)>()
-                                    : std::function<void(const TrainingReport&)>(print_report);
-  const TrainingOutcome outcome = run_training(*trainer, config, 0, report);
+  PeriodicCheckpoint periodic(options.save_path, options.checkpoint_every, config);
+  TrainingHooks hooks;
+  if (!options.quiet) hooks.on_report = print_report;
+  hooks.after_step = [&](std::int64_t steps_done) { periodic.after_step(*trainer, steps_done); };
+  hooks.stop_requested = [&] { return signals.stop_requested(); };
+  TrainingOutcome outcome;
+  try {
+    outcome = run_training(*trainer, config, first_step, hooks);
+  } catch (const DivergenceError& error) {
+    std::fflush(stdout);
+    throw DivergenceError(error.steps_done(),
+                          error.what() + diverged_checkpoint_note(options, periodic));
+  }
+  if (outcome.interrupted) {
+    finish_interrupted(options, config, *trainer, outcome.steps_done, signals.signal_number());
+  }
 
   const Evaluation& final_evaluation = outcome.final_evaluation;
   std::printf("%s %s exact-match accuracy on %s after %lld steps (%lld samples)\n",
@@ -131,26 +171,25 @@ void run_batched_training(TrainOptions& options) {
     std::printf("checkpoint not saved (use --save PATH)\n");
   } else {
     save_checkpoint(options.save_path,
-                    make_checkpoint(config, trainer->parameters(), outcome.steps_done,
-                                    trainer->backend_name(), false));
+                    checkpoint_of_run(config, trainer->parameters(), outcome.steps_done));
     std::printf("checkpoint saved to %s\n", options.save_path.c_str());
   }
 }
 
 }  // namespace
 
-void add_train_command(CLI::App& app) {
-  auto options = std::make_shared<TrainOptions>();
+void add_train_options(CLI::App* train, TrainOptions* options) {
   TrainConfig& c = options->config;
-  CLI::App* train = app.add_subcommand("train", "Train the network and report its accuracy");
-  train
-      ->add_option(
-          "--backend", c.backend,
-          "auto (cuda with a usable GPU, else cpu, else reference), cuda, cpu or reference")
-      ->capture_default_str();
+  auto* backend =
+      train
+          ->add_option(
+              "--backend", c.backend,
+              "auto (cuda with a usable GPU, else cpu, else reference), cuda, cpu or reference")
+          ->capture_default_str();
   auto* bits =
       train->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
-  train->add_option("--hidden", c.hidden, "Hidden units, 1..256")->capture_default_str();
+  auto* hidden =
+      train->add_option("--hidden", c.hidden, "Hidden units, 1..256")->capture_default_str();
   auto* batch =
       train->add_option("--batch", c.batch, "Problems per SGD step")->capture_default_str();
   options->lr_option =
@@ -158,8 +197,9 @@ void add_train_command(CLI::App& app) {
           ->capture_default_str();
   options->steps_option =
       train->add_option("--steps", c.steps, "Most SGD steps to run")->capture_default_str();
-  train->add_option("--seed", c.seed, "Seed for the weights and the batches, 0..2^32-1")
-      ->capture_default_str();
+  auto* seed =
+      train->add_option("--seed", c.seed, "Seed for the weights and the batches, 0..2^32-1")
+          ->capture_default_str();
   auto* report_every =
       train->add_option("--report-every", c.report_every, "Steps between report lines")
           ->capture_default_str();
@@ -170,11 +210,29 @@ void add_train_command(CLI::App& app) {
   auto* threads = train->add_option("--threads", c.threads, "cpu backend threads (0 = all cores)")
                       ->capture_default_str();
   train->add_option("--save", options->save_path, "Write the checkpoint here (atomically)");
+  auto* resume = train->add_option(
+      "--resume", options->resume_path,
+      "Continue the run saved in this checkpoint for --steps more steps (its bits, hidden, batch "
+      "and seed are kept)");
+  options->checkpoint_every_option =
+      train->add_option("--checkpoint-every", options->checkpoint_every,
+                        "Also save the checkpoint every N steps (needs --save)");
   auto* quiet = train->add_flag("--quiet", options->quiet, "Only the final summary");
   train->add_flag(
       "--seed-compat", options->seed_compat,
       "Run the seed program exactly: batch 1, 8 bits, numpy's random stream, its printout");
-  options->batched_only = {bits, batch, report_every, until, quiet, threads};
+  options->batched_only = {bits,  batch,   report_every, until,
+                           quiet, threads, resume,       options->checkpoint_every_option};
+  options->run_defining = {backend, bits, hidden, batch, options->lr_option, seed};
+  require_decimal_integers(train, {"--bits", "--hidden", "--batch", "--steps", "--seed",
+                                   "--report-every", "--checkpoint-every", "--threads"});
+  require_real_numbers(train, {"--lr", "--until-accuracy"});
+}
+
+void add_train_command(CLI::App& app) {
+  auto options = std::make_shared<TrainOptions>();
+  CLI::App* train = app.add_subcommand("train", "Train the network and report its accuracy");
+  add_train_options(train, options.get());
   train->callback([options] {
     if (options->seed_compat) {
       run_seed_compat_training(*options);

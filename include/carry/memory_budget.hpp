@@ -1,0 +1,36 @@
+// memory_budget.hpp: will a batch fit in memory? Checked before anything is allocated, so a
+// too-large --batch is refused with the largest batch that would fit, instead of failing (or
+// being killed) halfway through allocating it.
+#pragma once
+
+#include <cstdint>
+
+#include "carry/config.hpp"
+
+namespace carry {
+
+struct MemoryNeed {
+  std::uint64_t fixed_bytes = 0;       // weights, buffers, threads' stacks: whatever the batch
+  std::uint64_t bytes_per_sample = 0;  // grows with each sample of the batch
+};
+
+// What `config.backend` (resolved) needs to train `config`. The reference keeps one 16-byte
+// problem per sample (the batch) and reuses a single trace of (T + 1) x H doubles. A backend
+// not listed is assumed to need what the reference needs; backends that keep per-sample
+// activations or device buffers add their own case.
+MemoryNeed training_memory_need(const TrainConfig& config);
+
+// What this process may still allocate: the least of the system's available memory
+// (MemAvailable in /proc/meminfo, else the free physical pages), its cgroup's memory.max minus
+// memory.current, and its address-space (ulimit -v) and data rlimits minus what it already
+// uses.
+std::uint64_t available_memory_bytes();
+
+// The largest batch whose need fits in `available_bytes` (0 when not even one sample does).
+std::int64_t largest_batch_that_fits(const MemoryNeed& need, std::uint64_t available_bytes);
+
+// Throws UserError when config.batch needs more than `available_bytes`, naming the need, what
+// is available and the largest batch that fits.
+void check_batch_fits(const TrainConfig& config, std::uint64_t available_bytes);
+
+}  // namespace carry

@@ -1,0 +1,125 @@
+// carry_process.cpp: see carry_process.hpp. POSIX fork/exec, pipes and poll.
+#include "carry_process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace carry::testing {
+
+CarryProcess::CarryProcess(const std::vector<std::string>& argv) {
+  int out_pipe[2];
+  int err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    throw std::runtime_error("pipe failed");
+  }
+  std::vector<char*> arguments;
+  for (const std::string& argument : argv) arguments.push_back(const_cast<char*>(argument.c_str()));
+  arguments.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, STDIN_FILENO);
+    ::dup2(out_pipe[1], STDOUT_FILENO);
+    ::dup2(err_pipe[1], STDERR_FILENO);
+    ::execv(arguments[0], arguments.data());
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  out_fd_ = out_pipe[0];
+  err_fd_ = err_pipe[0];
+}
+
+CarryProcess::~CarryProcess() {
+  if (pid_ > 0 && status_ < 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) ::close(out_fd_);
+  if (err_fd_ >= 0) ::close(err_fd_);
+}
+
+bool CarryProcess::pump(std::chrono::milliseconds timeout) {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  const int open_pipes = (out_fd_ >= 0) + (err_fd_ >= 0);
+  if (open_pipes == 0) return false;
+  if (::poll(fds, 2, static_cast<int>(timeout.count())) <= 0) return true;
+  int* descriptors[2] = {&out_fd_, &err_fd_};
+  std::string* buffers[2] = {&out_, &err_};
+  for (int k = 0; k < 2; ++k) {
+    if (fds[k].fd < 0 || fds[k].revents == 0) continue;
+    char chunk[4096];
+    const ssize_t n = ::read(fds[k].fd, chunk, sizeof chunk);
+    if (n > 0) {
+      buffers[k]->append(chunk, static_cast<std::size_t>(n));
+    } else {
+      ::close(fds[k].fd);
+      *descriptors[k] = -1;
+    }
+  }
+  return true;
+}
+
+bool CarryProcess::wait_for_lines(const std::string& prefix, int count,
+                                  std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int found = 0;
+    std::size_t start = 0;
+    for (std::size_t end; (end = out_.find('\n', start)) != std::string::npos; start = end + 1) {
+      if (out_.compare(start, prefix.size(), prefix) == 0) ++found;
+    }
+    if (found >= count) return true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || out_fd_ < 0) return false;
+    if (!pump(std::min(left, std::chrono::milliseconds(100)))) return false;
+  }
+}
+
+void CarryProcess::send(int signal) {
+  ::kill(pid_, signal);
+}
+
+int CarryProcess::wait() {
+  while (pump(std::chrono::milliseconds(1000))) {
+  }
+  if (status_ < 0) {
+    int raw = 0;
+    ::waitpid(pid_, &raw, 0);
+    status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  }
+  return status_;
+}
+
+std::vector<std::string> carry_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {CARRY_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+CarryResult run_to_end(const std::vector<std::string>& argv) {
+  CarryProcess process(argv);
+  CarryResult result;
+  result.status = process.wait();
+  result.out = process.out();
+  result.err = process.err();
+  return result;
+}
+
+CarryResult run_carry(const std::vector<std::string>& args) {
+  return run_to_end(carry_argv(args));
+}
+
+int line_count(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+}  // namespace carry::testing

@@ -1,0 +1,61 @@
+// carry_process.hpp: runs the `carry` program as a real child process for the command-line
+// tests: its stdout and stderr read as they come (so a test can wait for a report line), signals
+// sent to it, its exit status collected.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace carry::testing {
+
+class CarryProcess {
+ public:
+  // Starts `argv` (argv[0] is the program's path) with stdin from /dev/null.
+  explicit CarryProcess(const std::vector<std::string>& argv);
+  // Kills (SIGKILL) and reaps the child if it is still running.
+  ~CarryProcess();
+  CarryProcess(const CarryProcess&) = delete;
+  CarryProcess& operator=(const CarryProcess&) = delete;
+
+  // Reads output until stdout has `count` complete lines starting with `prefix`; false if the
+  // child closes stdout or `timeout` passes first.
+  bool wait_for_lines(const std::string& prefix, int count, std::chrono::milliseconds timeout);
+  void send(int signal);
+  // Reads everything, reaps the child and returns its exit status (128 + N if signal N ended it).
+  int wait();
+
+  const std::string& out() const { return out_; }
+  const std::string& err() const { return err_; }
+
+ private:
+  // Reads what is available within `timeout`; false once both pipes are closed.
+  bool pump(std::chrono::milliseconds timeout);
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_;
+  std::string err_;
+  int status_ = -1;
+};
+
+// The argv of `carry ARGS...`.
+std::vector<std::string> carry_argv(const std::vector<std::string>& args);
+
+struct CarryResult {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` to the end.
+CarryResult run_to_end(const std::vector<std::string>& argv);
+CarryResult run_carry(const std::vector<std::string>& args);
+
+// Counts the lines of `text` (its '\n's).
+int line_count(const std::string& text);
+
+}  // namespace carry::testing
