@@ -4,6 +4,7 @@
 #include "carry/cpu_trainer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <thread>
 
@@ -37,7 +38,8 @@ std::string cpu_backend_isa() {
 CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
     : config_(config), kernel_(cpu::best_kernel()) {
   if (kernel_ == nullptr) {
-    throw UserError("the cpu backend needs a processor with AVX2 and FMA (use --backend reference)");
+    throw UserError(
+        "the cpu backend needs a processor with AVX2 and FMA (use --backend reference)");
   }
   const int H = initial.hidden;
   w_stack_.resize(static_cast<std::size_t>(H + 2) * H);
@@ -58,8 +60,12 @@ CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
 
 CpuTrainer::~CpuTrainer() = default;
 
-int CpuTrainer::threads() const { return pool_->size(); }
-std::string CpuTrainer::isa() const { return kernel_->isa; }
+int CpuTrainer::threads() const {
+  return pool_->size();
+}
+std::string CpuTrainer::isa() const {
+  return kernel_->isa;
+}
 
 CpuTrainer::StepUpdate CpuTrainer::compute_update(std::uint64_t step) {
   const int H = config_.hidden;
@@ -73,10 +79,12 @@ CpuTrainer::StepUpdate CpuTrainer::compute_update(std::uint64_t step) {
     std::uint32_t b[cpu::kChunkSamples];
     for (std::int64_t chunk = begin; chunk < end; ++chunk) {
       const std::int64_t first = chunk * cpu::kChunkSamples;
-      const int count = static_cast<int>(std::min<std::int64_t>(cpu::kChunkSamples, config_.batch - first));
+      const int count =
+          static_cast<int>(std::min<std::int64_t>(cpu::kChunkSamples, config_.batch - first));
       for (int k = 0; k < count; ++k) {
-        const AdditionProblem p = counter_problem(static_cast<std::uint64_t>(config_.seed), step,
-                                                  static_cast<std::uint64_t>(first + k), config_.bits);
+        const AdditionProblem p =
+            counter_problem(static_cast<std::uint64_t>(config_.seed), step,
+                            static_cast<std::uint64_t>(first + k), config_.bits);
         a[k] = static_cast<std::uint32_t>(p.a);
         b[k] = static_cast<std::uint32_t>(p.b);
       }
@@ -132,6 +140,18 @@ StepResult CpuTrainer::train_step(std::uint64_t step) {
   const AdditionProblem example =
       counter_problem(static_cast<std::uint64_t>(config_.seed), step, 0, config_.bits);
   return StepResult{update.mean_loss, example, update.first_prediction};
+}
+
+double CpuTrainer::largest_weight_magnitude() const {
+  // NaN must win: std::max would drop it, so test it explicitly.
+  double largest = 0.0;
+  for (const std::vector<float>* weights : {&w_stack_, &w1_}) {
+    for (float w : *weights) {
+      if (std::isnan(w)) return w;
+      largest = std::max(largest, static_cast<double>(std::fabs(w)));
+    }
+  }
+  return largest;
 }
 
 Parameters CpuTrainer::parameters() const {

@@ -44,8 +44,10 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
     loss_since_report += result.mean_loss;
     ++steps_since_report;
     outcome.steps_done = step + 1;
-    check_not_diverged(outcome.steps_done, result.mean_loss, trainer.largest_weight_magnitude(),
-                       config.lr);
+    if (!trainer.queues_steps()) {
+      check_not_diverged(outcome.steps_done, result.mean_loss, trainer.largest_weight_magnitude(),
+                         config.lr);
+    }
     if (hooks.after_step) hooks.after_step(outcome.steps_done);
     if (hooks.stop_requested && hooks.stop_requested()) {
       outcome.interrupted = true;
@@ -57,8 +59,14 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
       loss_since_report = collected->loss_sum;
       result = collected->last;
     }
+    const Parameters params = trainer.parameters();
+    if (trainer.queues_steps()) {
+      // The queued steps' losses are known now; the last one stands for them.
+      check_not_diverged(outcome.steps_done, result.mean_loss, largest_magnitude(params),
+                         config.lr);
+    }
     const Clock::time_point evaluation_start = Clock::now();
-    outcome.final_evaluation = evaluate(trainer.parameters(), config.bits);
+    outcome.final_evaluation = evaluate(params, config.bits);
     outcome.evaluation_seconds += seconds_since(evaluation_start);
 
     TrainingReport report;

@@ -31,6 +31,8 @@ class CpuTrainer final : public Trainer {
   std::string backend_name() const override { return "cpu"; }
   StepResult train_step(std::uint64_t step) override;
   Parameters parameters() const override;
+  // Checked after every step by the divergence guard: no copy, no allocation.
+  double largest_weight_magnitude() const override;
 
   // One step's mean update and loss at the current weights, without applying it (for tests and
   // verification against the reference).

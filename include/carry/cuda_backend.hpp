@@ -25,6 +25,7 @@ class CudaTrainer : public DetailedStepper {
   virtual double timed_steps(std::uint64_t first, std::int64_t count) = 0;
   // The GPU's name and compute capability.
   virtual std::string device_name() const = 0;
+  bool queues_steps() const override { return true; }
 };
 
 // Whether this carry was built with the cuda backend.

@@ -44,6 +44,9 @@ class Trainer {
   // every step. A backend that keeps its weights elsewhere (a GPU) may override this with
   // something cheaper than copying them all out.
   virtual double largest_weight_magnitude() const { return largest_magnitude(parameters()); }
+  // True for backends whose train_step only queues the step (cuda): their losses and weights are
+  // known at collect_steps(), so the divergence guard checks them at reports, not every step.
+  virtual bool queues_steps() const { return false; }
 };
 
 // The batch of step `step`: problems (seed, step, 0 .. batch - 1).
