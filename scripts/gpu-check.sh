@@ -3,8 +3,9 @@
 # run of a few minutes on a machine with an NVIDIA GPU, nvcc, CMake, ninja and python3:
 #   1. builds carry and its tests (BUILD_DIR, default build-gpu; an existing one is reused),
 #   2. runs every test with CARRY_REQUIRE_GPU=1 (a missing GPU fails instead of skipping),
-#   3. runs `carry verify` (the default run, and one at odd sizes),
-#   4. times training steps with CUDA events for batches of 1 to 2^20 (`carry time-steps`),
+#   3. runs `carry verify` (the default run, one at odd sizes, one of the fused kernel),
+#   4. times training steps with CUDA events for batches of 1 to 2^20 (`carry time-steps`), for
+#      the chain kernels and (at 4 sizes) the fused kernel, which is unverified until this runs,
 #   5. runs compute-sanitizer memcheck and racecheck on a small verify, when it is installed,
 #   6. runs `carry bench` on the GPU (throughput, time to 100%, peers when PyTorch/JAX are there)
 #      into OUTDIR/bench (results.csv, results.json and the plots),
@@ -91,6 +92,9 @@ if ((build_rc == 0)); then
   run_check verify 90 "$logs/verify.log" "$carry" verify --json "$logs/verify.json"
   run_check verify_odd 90 "$logs/verify_odd.log" \
     "$carry" verify --batch 65537 --hidden 7 --bits 16 --steps 5 --json "$logs/verify_odd.json"
+  # The fused kernel (kernels/fused_step_v1.cu): H 64, T 16 at an odd batch.
+  run_check verify_fused 60 "$logs/verify_fused.log" "$carry" verify --kernel fused \
+    --batch 65537 --hidden 64 --bits 16 --steps 5 --json "$logs/verify_fused.json"
 
   # 4. Throughput against batch size: CUDA events around 300 steps after 30 warm-up steps.
   : >"$logs/sweep.jsonl"
@@ -111,6 +115,25 @@ if ((build_rc == 0)); then
     fi
   done
   record sweep "$sweep_rc" "$(($(date +%s) - t0))"
+  # The same for the fused kernel at four sizes (bench/fused-notes.md lists what to compare).
+  : >"$logs/sweep_fused.jsonl"
+  t0=$(date +%s)
+  sweep_rc=0
+  for batch in 1 4096 262144 1048576; do
+    seconds=$(limit 30)
+    if ((seconds < 10)); then
+      echo "fused batch $batch skipped: the time budget is spent" >>"$logs/sweep_fused.log"
+      sweep_rc=1
+      continue
+    fi
+    note "time-steps --kernel fused batch $batch"
+    if ! timeout "$seconds" "$carry" time-steps --backend cuda --kernel fused --batch "$batch" \
+      --steps 300 --warmup 30 >>"$logs/sweep_fused.jsonl" 2>>"$logs/sweep_fused.log"; then
+      sweep_rc=1
+      echo "fused batch $batch failed" >>"$logs/sweep_fused.log"
+    fi
+  done
+  record sweep_fused "$sweep_rc" "$(($(date +%s) - t0))"
 
   # 5. compute-sanitizer on a small verify.
   sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)

@@ -77,9 +77,9 @@ def sanitizer_summary(logs, tool):
     return summary[-1] if summary else ""
 
 
-def read_sweep(logs):
+def read_sweep(logs, name="sweep.jsonl"):
     rows = []
-    for line in read(os.path.join(logs, "sweep.jsonl")).splitlines():
+    for line in read(os.path.join(logs, name)).splitlines():
         try:
             rows.append(json.loads(line))
         except ValueError:
@@ -98,6 +98,8 @@ def main():
     verify = load_json(os.path.join(logs, "verify.json"))
     verify_odd = load_json(os.path.join(logs, "verify_odd.json"))
     sweep = read_sweep(logs)
+    verify_fused = load_json(os.path.join(logs, "verify_fused.json"))
+    sweep_fused = read_sweep(logs, "sweep_fused.jsonl")
     gpu = read(os.path.join(logs, "gpu.txt")).strip()
     tools = read(os.path.join(logs, "tools.txt")).strip()
     sanitizers = {
@@ -116,6 +118,10 @@ def main():
         and bool(verify_odd)
         and verify_odd.get("passed", False),
         "sweep": check_passed(checks, "sweep") and len(sweep) == 8,
+        "verify_fused": check_passed(checks, "verify_fused")
+        and bool(verify_fused)
+        and verify_fused.get("passed", False),
+        "sweep_fused": check_passed(checks, "sweep_fused") and len(sweep_fused) == 4,
         "sanitizers": sanitizer_ok,
     }
     passed = all(verdicts.values())
@@ -135,6 +141,8 @@ def main():
         "verify_odd_sizes": verify_odd,
         "sanitizers": sanitizers,
         "sweep": sweep,
+        "verify_fused": verify_fused,
+        "sweep_fused": sweep_fused,
     }
     with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as file:
         json.dump(report, file, indent=1)
@@ -177,7 +185,8 @@ def main():
         md.append("")
 
     for title, figures in (("carry verify (defaults)", verify),
-                           ("carry verify (B 65537, H 7, T 16)", verify_odd)):
+                           ("carry verify (B 65537, H 7, T 16)", verify_odd),
+                           ("carry verify --kernel fused (B 65537, H 64, T 16)", verify_fused)):
         md.append(f"## {title}")
         if not figures:
             md.append("no figures (see logs.tar.gz)")
@@ -210,6 +219,15 @@ def main():
         md.append("| batch | samples/s | µs per step |")
         md.append("|---|---|---|")
         for row in sweep:
+            md.append(f"| {row['batch']} | {row['samples_per_s']:.3g} | {row['step_us']:.1f} |")
+    else:
+        md.append("no figures")
+    md.append("")
+    md.append("## Throughput, --kernel fused (same timing)")
+    if sweep_fused:
+        md.append("| batch | samples/s | µs per step |")
+        md.append("|---|---|---|")
+        for row in sweep_fused:
             md.append(f"| {row['batch']} | {row['samples_per_s']:.3g} | {row['step_us']:.1f} |")
     else:
         md.append("no figures")

@@ -85,6 +85,26 @@ TEST(CudaCli, BadVerifyOptionsExitTwo) {
   }
 }
 
+TEST(CudaCli, BadKernelNamesExitTwoWithOneLine) {
+  for (const char* args : {"train --kernel fast", "verify --kernel fast", "bench --kernel fast",
+                           "train --kernel", "time-steps --kernel fast"}) {
+    const CarryRun run = run_carry(args);
+    EXPECT_EQ(run.status, 2) << args << "\n" << run.err;
+    EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << args << "\n" << run.err;
+  }
+  const CarryRun run = run_carry("train --kernel fast");
+  EXPECT_NE(run.err.find("--kernel must be chain or fused (got 'fast')"), std::string::npos)
+      << run.err;
+}
+
+TEST(CudaCli, KernelIsListedInHelp) {
+  for (const char* command : {"train", "verify", "bench"}) {
+    const CarryRun run = run_carry(std::string(command) + " --help");
+    EXPECT_EQ(run.status, 0) << command;
+    EXPECT_NE(run.out.find("--kernel"), std::string::npos) << command << "\n" << run.out;
+  }
+}
+
 TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
   const CarryRun run = run_carry("time-steps --backend reference --batch 8 --steps 5 --warmup 2");
   ASSERT_EQ(run.status, 0) << run.err;
@@ -122,6 +142,22 @@ TEST(CudaCliOnGpu, VerifyPassesAndWritesJson) {
   EXPECT_EQ(figures.at("passed"), true);
   EXPECT_EQ(figures.at("per_step").size(), 5u);
   fs::remove(json);
+}
+
+TEST(CudaCliOnGpu, VerifyFusedPasses) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const CarryRun run = run_carry("verify --kernel fused --steps 5 --batch 1000");
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("fused kernel"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("bit-identical"), std::string::npos) << run.out;
+}
+
+TEST(CudaCliOnGpu, FusedFallsBackToTheChainWithANote) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const CarryRun run = run_carry("verify --kernel fused --hidden 7 --steps 2 --batch 10");
+  EXPECT_EQ(run.status, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("chain kernel"), std::string::npos) << run.out;
+  EXPECT_NE(run.err.find("runs on the chain kernels"), std::string::npos) << run.err;
 }
 
 TEST(CudaCliOnGpu, TrainOnCudaReachesFullAccuracy) {

@@ -20,6 +20,7 @@ struct TrainConfig {
   std::int64_t report_every = 50;
   double until_accuracy = 1.0;  // stop once exact-match accuracy reaches this; 0 = never
   int threads = 0;              // cpu backend threads; 0 = all cores
+  std::string kernel = "chain";  // cuda backend: "chain" or "fused" (fused_plan.hpp)
 };
 
 // Throws UserError naming the first bad value and the accepted range.

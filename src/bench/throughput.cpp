@@ -8,6 +8,7 @@
 #include "carry/cpu_trainer.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/flops.hpp"
+#include "carry/fused_plan.hpp"
 #include "carry/trainer.hpp"
 
 namespace carry {
@@ -75,7 +76,9 @@ BenchRecord measure_throughput(const TrainConfig& config, const ThroughputPlan& 
   }
   record.device = cpu_model_name();
   if (const auto* gpu = dynamic_cast<const CudaTrainer*>(trainer.get())) {
-    record.variant = "float32-chain";  // per-position kernels, cuBLAS updates, one graph a step
+    // chain: per-position kernels, cuBLAS updates; fused: one kernel a step (fused_step_v1.cu)
+    record.variant =
+        "float32-" + choose_cuda_kernel(config.kernel, config.hidden, config.bits).kernel;
     record.threads = 0;
     record.device = gpu->device_name();
   }

@@ -27,6 +27,7 @@ struct BenchOptions {
   int bits = 8;
   double lr = 0.0;  // 0: bench_learning_rate(batch)
   int threads = 0;
+  std::string kernel = "chain";  // cuda backend
   int repeats = 5;
   double seconds = 0.2;
   bool peers = false;
@@ -86,6 +87,7 @@ void run_bench(const BenchOptions& options) {
   base.bits = options.bits;
   base.lr = options.lr > 0 ? options.lr : 1.0;
   base.threads = options.threads;
+  base.kernel = options.kernel;
   validate(base);
   if (options.lr < 0) throw UserError("--lr must be above 0 (or 0 for the batch-size rule)");
   if (options.target.check_every < 1) throw UserError("--check-every must be at least 1");
@@ -206,6 +208,12 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   bench->add_option("--hidden", options->hidden, "Hidden units")->capture_default_str();
   bench->add_option("--bits", options->bits, "Bits per problem")->capture_default_str();
+  bench
+      ->add_option(
+          "--kernel", options->kernel,
+          "cuda kernels: chain (per-position kernels, the default) or fused (one kernel a step, "
+          "unverified on hardware)")
+      ->capture_default_str();
   bench->add_option("--lr", options->lr, "Learning rate (0: the batch-size rule)")
       ->capture_default_str();
   bench->add_option("--threads", options->threads, "cpu backend and peer threads (0 = all cores)")

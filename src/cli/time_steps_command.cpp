@@ -9,6 +9,7 @@
 
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
+#include "carry/fused_plan.hpp"
 #include "carry/trainer.hpp"
 #include "cli/commands.hpp"
 
@@ -68,6 +69,9 @@ void run_time_steps(TimeStepsOptions& options) {
   const double samples = static_cast<double>(config.steps) * static_cast<double>(config.batch);
   const nlohmann::json line = {
       {"backend", config.backend},
+      {"kernel", config.backend == "cuda"
+                     ? choose_cuda_kernel(config.kernel, config.hidden, config.bits).kernel
+                     : std::string("-")},
       {"device", timing.device},
       {"bits", config.bits},
       {"hidden", config.hidden},
@@ -99,6 +103,7 @@ void add_time_steps_command(CLI::App& app) {
   command->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
   command->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
   command->add_option("--seed", c.seed, "Seed")->capture_default_str();
+  command->add_option("--kernel", c.kernel, "cuda kernels: chain or fused")->capture_default_str();
   command->callback([options] { run_time_steps(*options); });
 }
 

@@ -186,6 +186,12 @@ void add_train_options(CLI::App* train, TrainOptions* options) {
               "--backend", c.backend,
               "auto (cuda with a usable GPU, else cpu, else reference), cuda, cpu or reference")
           ->capture_default_str();
+  train
+      ->add_option(
+          "--kernel", c.kernel,
+          "cuda kernels: chain (per-position kernels, the default) or fused (one kernel a step, "
+          "unverified on hardware)")
+      ->capture_default_str();
   auto* bits =
       train->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
   auto* hidden =

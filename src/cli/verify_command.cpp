@@ -8,6 +8,7 @@
 
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
+#include "carry/fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
 #include "carry/verification.hpp"
 #include "cli/commands.hpp"
@@ -94,7 +95,9 @@ void run_verify(VerifyOptions& options) {
   const GpuStatus gpu = probe_gpu();
   if (!gpu.usable) throw UserError("carry verify needs a GPU: no usable GPU: " + gpu.description);
 
-  std::printf("carry verify: cuda on %s against the float64 reference\n", gpu.description.c_str());
+  const CudaKernelChoice choice = choose_cuda_kernel(config.kernel, config.hidden, config.bits);
+  std::printf("carry verify: cuda (%s kernel) on %s against the float64 reference\n",
+              choice.kernel.c_str(), gpu.description.c_str());
   std::printf("%d bits, %d hidden, batch %lld, lr %g, seed %lld, %lld steps\n", config.bits,
               config.hidden, static_cast<long long>(config.batch), config.lr,
               static_cast<long long>(config.seed), static_cast<long long>(config.steps));
@@ -160,6 +163,12 @@ void add_verify_command(CLI::App& app) {
   verify->add_option("--seed", c.seed, "Seed for the weights and the batches")
       ->capture_default_str();
   verify->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
+  verify
+      ->add_option(
+          "--kernel", c.kernel,
+          "cuda kernels: chain (per-position kernels, the default) or fused (one kernel a step, "
+          "unverified on hardware)")
+      ->capture_default_str();
   verify->add_option("--json", options->json_path, "Also write the figures to this JSON file");
   verify->callback([options] { run_verify(*options); });
 }

@@ -26,9 +26,11 @@
 #include "carry/cuda_backend.hpp"
 #include "carry/device_layout.hpp"
 #include "carry/errors.hpp"
+#include "carry/fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
 #include "cuda/cuda_check.hpp"
 #include "cuda/device_buffer.hpp"
+#include "cuda/fused_trainer.hpp"
 #include "cuda/kernels.hpp"
 
 namespace carry {
@@ -351,6 +353,9 @@ std::unique_ptr<CudaTrainer> make_cuda_trainer(const TrainConfig& config,
     throw UserError("--backend cuda: --bits must be at most " + std::to_string(kMaxEncodedBits));
   }
   validate(config);
+  const CudaKernelChoice choice = choose_cuda_kernel(config.kernel, config.hidden, config.bits);
+  if (!choice.note.empty()) std::fprintf(stderr, "%s\n", choice.note.c_str());
+  if (choice.kernel == "fused") return cuda::make_fused_trainer(config, initial, gpu.description);
   return std::make_unique<CudaTrainerImpl>(config, initial, gpu.description);
 }
 

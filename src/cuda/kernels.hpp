@@ -14,6 +14,7 @@
 
 #include "carry/config.hpp"
 #include "carry/device_layout.hpp"
+#include "carry/fused_plan.hpp"
 
 namespace carry::cuda {
 
@@ -72,5 +73,34 @@ void launch_sgd(int count, float lr, const float* updates, float* weights, cudaS
 void enqueue_weight_updates(cublasHandle_t handle, const BatchLayout& layout, const float* hidden,
                             const float* inputs, const float* output_deltas, const float* deltas,
                             float* updates);
+
+// kernels/fused_step_v1.cu: the fused step (include/carry/fused_plan.hpp for the launch).
+struct FusedStepArguments {
+  FusedLaunch launch;  // fused_launch(B, H)
+  std::uint64_t seed = 0;
+  const std::uint64_t* step_number = nullptr;  // device memory: the step to run
+  const float* weights = nullptr;              // W0 | Wh | W1
+  float* slots = nullptr;                      // blocks x W partial sums
+  double* slot_loss = nullptr;                 // blocks
+  unsigned long long* slot_exact = nullptr;    // blocks
+  float* outputs = nullptr;                    // T x B, or null
+  StepTotals* totals = nullptr;                // first_prediction
+};
+
+// Generates the batch on the device, forward, backward and the block's partial update, for
+// H in {8, 16, 32, 64}, T in {2, 4, 8, 16, 32}; throws std::invalid_argument otherwise.
+void launch_fused_step_v1(int hidden, int bits, const FusedStepArguments& args,
+                          cudaStream_t stream);
+
+// Sums the slots in block order into updates (the mean update), weights += lr · updates when
+// `apply`, and the loss and exact totals as launch_step_metrics does.
+void launch_fused_reduce(int hidden, const FusedLaunch& launch, float lr, bool apply,
+                         const float* slots, const double* slot_loss,
+                         const unsigned long long* slot_exact, float* updates, float* weights,
+                         StepTotals* totals, cudaStream_t stream);
+
+// The device's batch of step `step` (2 x B, as encode_batch), made by the fused kernel's code.
+void launch_fused_generate_batch(std::uint64_t seed, std::uint64_t step, int bits,
+                                 std::int64_t batch, std::uint32_t* operands, cudaStream_t stream);
 
 }  // namespace carry::cuda

@@ -1,0 +1,169 @@
+// cuda_fused_test.cpp: label `gpu`. The fused cuda kernel (`--kernel fused`, fused_step_v1.cu)
+// against the float64 reference with the chain's tolerances: one step for H in {8, 16, 32, 64},
+// T in {2, 8, 16}, B in {1, 3, 1000, 65537}; 100 steps in lockstep plus the pipelined replay;
+// bit-identical reruns; the device-generated batch against the host's. Skips without a GPU
+// (fails with CARRY_REQUIRE_GPU=1).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "carry/cuda_backend.hpp"
+#include "carry/device_layout.hpp"
+#include "carry/fused_plan.hpp"
+#include "carry/verification.hpp"
+#include "cuda/cuda_check.hpp"
+#include "cuda/device_buffer.hpp"
+#include "cuda/kernels.hpp"
+#include "gpu_test_support.hpp"
+
+namespace carry {
+namespace {
+
+TrainConfig fused_config(int bits, int hidden, std::int64_t batch, std::int64_t seed = 0) {
+  TrainConfig config;
+  config.backend = "cuda";
+  config.kernel = "fused";
+  config.bits = bits;
+  config.hidden = hidden;
+  config.batch = batch;
+  config.seed = seed;
+  config.lr = 4.0;
+  return config;
+}
+
+std::unique_ptr<CudaTrainer> make(const TrainConfig& config) {
+  return make_cuda_trainer(
+      config, numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden));
+}
+
+void expect_step_passes(const StepCheck& check, const std::string& what) {
+  for (const TensorCheck& tensor : check.tensors) {
+    EXPECT_TRUE(tensor.passed()) << what << ": " << tensor.name << " " << tensor.failures << " of "
+                                 << tensor.elements << " over tolerance, worst error/tolerance "
+                                 << tensor.worst_ratio << " at " << tensor.worst_index
+                                 << ", max abs " << tensor.max_abs_error;
+  }
+  EXPECT_TRUE(check.exact_ok) << what << ": exact " << check.exact_actual << " vs "
+                              << check.exact_expected << " (" << check.ambiguous << " ambiguous)";
+  EXPECT_TRUE(check.prediction_ok) << what;
+}
+
+TEST(CudaFused, OneStepMatchesTheReference) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  double worst = 0.0;
+  for (std::int64_t batch : {1, 3, 1000, 65537}) {
+    for (int hidden : kFusedHidden) {
+      for (int bits : {2, 8, 16}) {
+        if (batch * bits * hidden * hidden > (std::int64_t{1} << 28)) continue;  // reference time
+        const std::string what = "B " + std::to_string(batch) + " H " + std::to_string(hidden) +
+                                 " T " + std::to_string(bits);
+        const TrainConfig config = fused_config(bits, hidden, batch, bits + hidden);
+        const auto trainer = make(config);
+        for (std::uint64_t step : {7u, 8u}) {  // both pinned slots; the second does not apply
+          const bool apply = step == 7;
+          const Parameters start = trainer->parameters();
+          const ReferenceStep expected =
+              reference_step_with_tolerances(start, make_batch(config, step), bits, config.lr);
+          const StepDetail actual = trainer->run_step(step, apply);
+          if (apply) {
+            const StepCheck check = check_step(static_cast<std::int64_t>(step), actual, expected);
+            expect_step_passes(check, what);
+            worst = std::max(worst, check.worst_ratio());
+          } else {
+            EXPECT_EQ(flatten(actual.weights_after), flatten(start)) << what;
+          }
+        }
+      }
+    }
+  }
+  std::printf("largest error, as a fraction of its tolerance: %.3g\n", worst);
+}
+
+TEST(CudaFused, HundredStepsMatchTheReference) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  for (const TrainConfig& base : {fused_config(8, 16, 256), fused_config(16, 64, 1000, 5)}) {
+    TrainConfig config = base;
+    config.steps = 100;
+    const VerifyOutcome outcome = verify_backend(
+        [&](const Parameters& initial) -> std::unique_ptr<DetailedStepper> {
+          return make_cuda_trainer(config, initial);
+        },
+        config);
+    ASSERT_EQ(outcome.steps.size(), 100u);
+    for (const StepCheck& check : outcome.steps) {
+      expect_step_passes(
+          check, "H " + std::to_string(config.hidden) + " step " + std::to_string(check.step));
+    }
+    EXPECT_TRUE(outcome.replay_identical) << "max difference " << outcome.replay_max_difference;
+  }
+}
+
+TEST(CudaFused, TwoRunsAreBitIdentical) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  for (const TrainConfig& config : {fused_config(8, 8, 1000, 3), fused_config(16, 32, 65537, 4)}) {
+    const auto first = make(config);
+    const auto second = make(config);
+    for (std::uint64_t step = 0; step < 50; ++step) {
+      first->train_step(step);
+      second->train_step(step);
+    }
+    const CollectedSteps a = *first->collect_steps();
+    const CollectedSteps b = *second->collect_steps();
+    EXPECT_EQ(a.loss_sum, b.loss_sum);
+    EXPECT_EQ(a.last.example_prediction, b.last.example_prediction);
+    EXPECT_EQ(flatten(first->parameters()), flatten(second->parameters()));
+    const StepDetail x = first->run_step(50, true);
+    const StepDetail y = second->run_step(50, true);
+    EXPECT_EQ(x.outputs, y.outputs);
+    EXPECT_EQ(flatten(x.mean_update), flatten(y.mean_update));
+    EXPECT_EQ(x.mean_loss, y.mean_loss);
+    EXPECT_EQ(x.exact_correct, y.exact_correct);
+  }
+}
+
+TEST(CudaFused, DeviceGeneratedBatchEqualsTheHostBatch) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  for (int bits : {2, 8, 16, 32}) {
+    for (std::int64_t batch : {1, 3, 1000, 65537}) {
+      const std::uint64_t seed = 12345;
+      const std::uint64_t step = 77;
+      std::vector<std::uint32_t> host(2 * batch);
+      encode_batch(seed, step, bits, batch, host.data());
+      cuda::DeviceArray<std::uint32_t> device(2 * batch);
+      cuda::launch_fused_generate_batch(seed, step, bits, batch, device.get(), nullptr);
+      std::vector<std::uint32_t> back(2 * batch);
+      CUDA_CHECK(cudaMemcpy(back.data(), device.get(), device.bytes(), cudaMemcpyDeviceToHost));
+      EXPECT_EQ(back, host) << "T " << bits << " B " << batch;
+    }
+  }
+}
+
+TEST(CudaFused, CollectedLossesAreTheStepLosses) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const TrainConfig config = fused_config(8, 16, 300, 9);
+  const auto pipelined = make(config);
+  const auto stepped = make(config);
+  double loss_sum = 0.0;
+  StepDetail last;
+  for (std::uint64_t step = 0; step < 12; ++step) {
+    pipelined->train_step(step);
+    last = stepped->run_step(step, true);
+    loss_sum += last.mean_loss;
+  }
+  const CollectedSteps collected = *pipelined->collect_steps();
+  EXPECT_EQ(collected.loss_sum, loss_sum);
+  EXPECT_EQ(collected.last.mean_loss, last.mean_loss);
+  EXPECT_EQ(collected.last.example_prediction, last.first_prediction);
+}
+
+TEST(CudaFused, TimedStepsTakeTime) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const auto trainer = make(fused_config(8, 16, 4096));
+  const double seconds = trainer->timed_steps(0, 20);
+  EXPECT_GT(seconds, 0.0);
+  EXPECT_LT(seconds, 10.0);
+}
+
+}  // namespace
+}  // namespace carry

@@ -1,0 +1,140 @@
+// fused_plan_test.cpp: label `cpu`. The fused cuda kernel's shared index arithmetic
+// (fused_plan.hpp), on the CPU: every sample handled exactly once, a launch that depends only on
+// (B, H), the fixed summation order's shape, the device-side problem generator against the
+// host's encode_batch, the shared-memory budget, and which (H, T) get the fused kernel.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "carry/config.hpp"
+#include "carry/device_layout.hpp"
+#include "carry/errors.hpp"
+#include "carry/fused_plan.hpp"
+
+namespace carry {
+namespace {
+
+TEST(FusedPlan, EverySampleIsHandledExactlyOnce) {
+  for (int hidden : kFusedHidden) {
+    for (std::int64_t batch : {1, 3, 31, 32, 33, 127, 128, 129, 1000, 65537, 135168, 1 << 20}) {
+      const FusedLaunch launch = fused_launch(batch, hidden);
+      std::vector<int> seen(static_cast<std::size_t>(batch), 0);
+      std::int64_t beyond = 0;
+      for (std::int64_t block = 0; block < launch.blocks; ++block) {
+        for (int lane = 0; lane < launch.threads; ++lane) {
+          for (std::int64_t round = 0; round < launch.rounds; ++round) {
+            const std::int64_t s = launch.sample(block, lane, round);
+            ASSERT_GE(s, 0);
+            if (s < batch) {
+              ++seen[static_cast<std::size_t>(s)];
+            } else {
+              ++beyond;
+            }
+          }
+        }
+      }
+      for (std::int64_t s = 0; s < batch; ++s) {
+        ASSERT_EQ(seen[static_cast<std::size_t>(s)], 1)
+            << "B " << batch << " H " << hidden << " sample " << s;
+      }
+      // Idle slots are less than one round of the whole grid.
+      EXPECT_LT(beyond, launch.stride()) << "B " << batch << " H " << hidden;
+    }
+  }
+}
+
+TEST(FusedPlan, TheLaunchDependsOnlyOnBatchAndHidden) {
+  for (int hidden : kFusedHidden) {
+    const int threads = fused_threads_per_block(hidden);
+    EXPECT_EQ(threads % 32, 0) << "whole warps";
+    for (std::int64_t batch :
+         {std::int64_t{1}, std::int64_t{1000}, std::int64_t{65537}, kMaxBatch}) {
+      const FusedLaunch a = fused_launch(batch, hidden);
+      const FusedLaunch b = fused_launch(batch, hidden);
+      EXPECT_EQ(a.threads, threads);
+      EXPECT_EQ(a.blocks, b.blocks);
+      EXPECT_EQ(a.rounds, b.rounds);
+      EXPECT_GE(a.blocks, 1);
+      EXPECT_LE(a.blocks, kFusedMaxBlocks);
+      EXPECT_GE(a.rounds * a.stride(), batch);
+      EXPECT_LT((a.rounds - 1) * a.stride(), batch);
+    }
+  }
+  // Small batches use one round and no empty blocks.
+  const FusedLaunch small = fused_launch(1000, 16);
+  EXPECT_EQ(small.rounds, 1);
+  EXPECT_EQ(small.blocks, 8);
+}
+
+TEST(FusedPlan, WeightCountMatchesTheDeviceLayout) {
+  for (int hidden : kFusedHidden) {
+    EXPECT_EQ(fused_weight_count(hidden), (BatchLayout{8, hidden, 1}.weight_count()));
+  }
+}
+
+// The v1 kernel's static shared memory (kernels/fused_step_v1.cu): weights, x (2), e, h_{t-1},
+// h_t, δ (H each) floats per thread, a double and a 64-bit count per thread; 48 KiB at most.
+TEST(FusedPlan, TheV1StagingFitsInStaticSharedMemory) {
+  for (int hidden : kFusedHidden) {
+    const std::int64_t threads = fused_threads_per_block(hidden);
+    const std::int64_t bytes =
+        4 * (fused_weight_count(hidden) + threads * (3 + 3 * std::int64_t{hidden})) + 16 * threads;
+    EXPECT_LE(bytes, 48 * 1024) << "H " << hidden;
+  }
+}
+
+TEST(FusedPlan, DeviceGeneratedOperandsEqualTheHostBatch) {
+  for (int bits : {2, 8, 16, 31, 32}) {
+    for (std::uint64_t seed : {0ull, 7ull, 0xFFFFFFFFull}) {
+      for (std::uint64_t step : {0ull, 1ull, 4999ull, (1ull << 40) + 3}) {
+        const std::int64_t batch = 1000;
+        std::vector<std::uint32_t> host(2 * batch);
+        encode_batch(seed, step, bits, batch, host.data());
+        for (std::int64_t s = 0; s < batch; ++s) {
+          std::uint32_t a = 0;
+          std::uint32_t b = 0;
+          fused_operands(seed, step, s, bits, &a, &b);
+          ASSERT_EQ(a, operand_a(host.data(), s)) << bits << " " << seed << " " << step << " " << s;
+          ASSERT_EQ(b, operand_b(host.data(), batch, s)) << bits << " " << seed << " " << step;
+        }
+      }
+    }
+  }
+}
+
+TEST(FusedPlan, SupportedShapesGoFusedOthersFallBackWithANote) {
+  for (int hidden : {1, 7, 8, 16, 24, 32, 64, 128, 256}) {
+    for (int bits = kMinBits; bits <= kMaxTrainBits; ++bits) {
+      const CudaKernelChoice chain = choose_cuda_kernel("chain", hidden, bits);
+      EXPECT_EQ(chain.kernel, "chain");
+      EXPECT_TRUE(chain.note.empty());
+      const bool supported = (hidden == 8 || hidden == 16 || hidden == 32 || hidden == 64) &&
+                             (bits == 2 || bits == 4 || bits == 8 || bits == 16 || bits == 32);
+      const CudaKernelChoice fused = choose_cuda_kernel("fused", hidden, bits);
+      EXPECT_EQ(fused.kernel, supported ? "fused" : "chain") << "H " << hidden << " T " << bits;
+      EXPECT_EQ(fused.note.empty(), supported) << "H " << hidden << " T " << bits;
+      if (!supported) {
+        EXPECT_NE(fused.note.find("runs on the chain kernels"), std::string::npos) << fused.note;
+        EXPECT_NE(
+            fused.note.find("hidden " + std::to_string(hidden) + ", bits " + std::to_string(bits)),
+            std::string::npos)
+            << fused.note;
+      }
+    }
+  }
+  EXPECT_THROW(choose_cuda_kernel("fast", 16, 8), UserError);
+  EXPECT_THROW(choose_cuda_kernel("", 16, 8), UserError);
+}
+
+TEST(FusedPlan, ConfigAcceptsOnlyKnownKernels) {
+  TrainConfig config;
+  EXPECT_EQ(config.kernel, "chain");
+  EXPECT_NO_THROW(validate(config));
+  config.kernel = "fused";
+  EXPECT_NO_THROW(validate(config));
+  config.kernel = "Fused";
+  EXPECT_THROW(validate(config), UserError);
+}
+
+}  // namespace
+}  // namespace carry
