@@ -23,7 +23,7 @@ class TempFolder : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(folder_); }
 
- public:  // for the tests' helper functions
+ public:  // also used by free functions in the tests
   std::string path(const std::string& name) const { return (folder_ / name).string(); }
 
   std::string read(const std::string& name) const {
