@@ -60,9 +60,8 @@ void launch_backward_step(const BatchLayout& layout, int t, const std::uint32_t*
                           const float* weights, const float* hidden, const float* outputs,
                           float* output_deltas, float* deltas, cudaStream_t stream) {
   check_position(layout, t, "launch_backward_step");
-  backward_step_kernel<<<blocks_for(layout.batch, kThreadsPerBlock), kThreadsPerBlock, 0,
-                         stream>>>(layout, t, operands, weights, hidden, outputs, output_deltas,
-                                   deltas);
+  backward_step_kernel<<<blocks_for(layout.batch, kThreadsPerBlock), kThreadsPerBlock, 0, stream>>>(
+      layout, t, operands, weights, hidden, outputs, output_deltas, deltas);
   CUDA_CHECK(cudaGetLastError());
 }
 

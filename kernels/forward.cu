@@ -20,7 +20,9 @@ namespace {
 constexpr int kThreadsPerBlock = 128;
 
 // Accurate expf (no fast-math): at most 2 ulp; see float32_error.hpp.
-__device__ float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+__device__ float sigmoid(float x) {
+  return 1.0f / (1.0f + expf(-x));
+}
 
 // operands: 2 x B. weights: W0 | Wh | W1. hidden: H x (T+1)·B, reads block t (h_{t-1}), writes
 // block t + 1 (h_t). inputs: 2 x K, writes x_t. outputs: 1 x K, writes out_t.
@@ -61,8 +63,8 @@ void launch_forward_step(const BatchLayout& layout, int t, const std::uint32_t* 
                          const float* weights, float* hidden, float* inputs, float* outputs,
                          cudaStream_t stream) {
   check_position(layout, t, "launch_forward_step");
-  forward_step_kernel<<<blocks_for(layout.batch, kThreadsPerBlock), kThreadsPerBlock, 0,
-                        stream>>>(layout, t, operands, weights, hidden, inputs, outputs);
+  forward_step_kernel<<<blocks_for(layout.batch, kThreadsPerBlock), kThreadsPerBlock, 0, stream>>>(
+      layout, t, operands, weights, hidden, inputs, outputs);
   CUDA_CHECK(cudaGetLastError());
 }
 

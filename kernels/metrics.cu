@@ -23,7 +23,8 @@ namespace {
 constexpr int kThreadsPerBlock = 128;
 
 // outputs: 1 x K. Writes sample_loss[s], sample_exact[s], and totals->first_prediction (s = 0).
-__global__ void sample_metrics_kernel(BatchLayout layout, const std::uint32_t* __restrict__ operands,
+__global__ void sample_metrics_kernel(BatchLayout layout,
+                                      const std::uint32_t* __restrict__ operands,
                                       const float* __restrict__ outputs,
                                       double* __restrict__ sample_loss,
                                       std::uint32_t* __restrict__ sample_exact,
@@ -85,11 +86,11 @@ void launch_step_metrics(const BatchLayout& layout, const std::uint32_t* operand
   CUDA_CHECK(cudaGetLastError());
   const int items = static_cast<int>(layout.batch);
   std::size_t bytes = scratch_bytes;
-  CUDA_CHECK(cub::DeviceReduce::Sum(scratch, bytes, sample_loss, &totals->step_loss_sum, items,
-                                    stream));
+  CUDA_CHECK(
+      cub::DeviceReduce::Sum(scratch, bytes, sample_loss, &totals->step_loss_sum, items, stream));
   bytes = scratch_bytes;
-  CUDA_CHECK(cub::DeviceReduce::Sum(scratch, bytes, sample_exact, &totals->step_exact, items,
-                                    stream));
+  CUDA_CHECK(
+      cub::DeviceReduce::Sum(scratch, bytes, sample_exact, &totals->step_exact, items, stream));
   accumulate_totals_kernel<<<1, 1, 0, stream>>>(layout.batch, totals);
   CUDA_CHECK(cudaGetLastError());
 }

@@ -4,9 +4,13 @@
 
 namespace carry {
 
-bool cuda_backend_built() { return false; }
+bool cuda_backend_built() {
+  return false;
+}
 
-bool cuda_backend_usable() { return false; }
+bool cuda_backend_usable() {
+  return false;
+}
 
 std::unique_ptr<CudaTrainer> make_cuda_trainer(const TrainConfig&, const Parameters&) {
   throw UserError(

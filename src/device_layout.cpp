@@ -27,7 +27,8 @@ void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t
     throw std::invalid_argument("encode_batch: bits must be between " + std::to_string(kMinBits) +
                                 " and " + std::to_string(kMaxEncodedBits));
   }
-  threads = static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(batch, 1)));
+  threads =
+      static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(batch, 1)));
   if (threads == 1) {
     encode_range(seed, step, bits, batch, 0, batch, operands);
     return;
@@ -48,7 +49,8 @@ int encoding_threads(std::int64_t batch) {
   // One Philox draw costs some 30 ns; a thread pays off once it has ~16k of them (~0.5 ms).
   constexpr std::int64_t kSamplesPerThread = 16384;
   const std::int64_t cores = std::max(1u, std::thread::hardware_concurrency());
-  return static_cast<int>(std::clamp<std::int64_t>(batch / kSamplesPerThread, 1, std::min<std::int64_t>(cores, 16)));
+  return static_cast<int>(
+      std::clamp<std::int64_t>(batch / kSamplesPerThread, 1, std::min<std::int64_t>(cores, 16)));
 }
 
 }  // namespace carry

@@ -75,8 +75,8 @@ BoundedForward bounded_forward(const Parameters& p, const AdditionProblem& probl
     }
     const double out = sigmoid(logit);
     f.out[t] = out;
-    f.out_error[t] = out * (1.0 - out) * (gamma_output * terms + carried) +
-                     kSigmoidRelativeError * out;
+    f.out_error[t] =
+        out * (1.0 - out) * (gamma_output * terms + carried) + kSigmoidRelativeError * out;
   }
   return f;
 }
@@ -113,8 +113,8 @@ void bounded_backward(const Parameters& p, const AdditionProblem& problem, int b
       const double d = h[i] * (1.0 - h[i]);
       const double d_error = std::fabs(1.0 - 2.0 * h[i]) * h_error[i] + 2 * u * d;
       delta[i] = s * d;
-      error[i] = (gamma_delta * terms + carried) * d + std::fabs(s) * d_error +
-                 u * std::fabs(delta[i]);
+      error[i] =
+          (gamma_delta * terms + carried) * d + std::fabs(s) * d_error + u * std::fabs(delta[i]);
     }
     for (int j = 0; j < H; ++j) {
       sums.value.w1[j] += h[j] * e;
@@ -196,7 +196,8 @@ ReferenceStep reference_step_with_tolerances(const Parameters& params,
       safety * (loss_error_sum * inverse_batch + (bits + B) * kUnitRoundoff64 * r.mean_loss);
 
   const double gamma_positions = float32_sum_error(double(bits) * double(B));
-  r.mean_update = combine(sums.value, sums.value, [&](double v, double) { return v * inverse_batch; });
+  r.mean_update =
+      combine(sums.value, sums.value, [&](double v, double) { return v * inverse_batch; });
   r.update_tolerance = combine(sums.propagated, sums.magnitude, [&](double carried, double terms) {
     return safety * inverse_batch * (carried + (gamma_positions + 2 * u) * terms);
   });
@@ -206,9 +207,8 @@ ReferenceStep reference_step_with_tolerances(const Parameters& params,
       combine(r.update_tolerance, r.mean_update, [&](double tolerance, double update) {
         return lr * tolerance + safety * 2 * u * lr * std::fabs(update);
       });
-  r.weights_tolerance = combine(scaled_tolerance, r.weights_after, [&](double t, double w) {
-    return t + safety * u * std::fabs(w);
-  });
+  r.weights_tolerance = combine(scaled_tolerance, r.weights_after,
+                                [&](double t, double w) { return t + safety * u * std::fabs(w); });
   return r;
 }
 

@@ -115,8 +115,8 @@ TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
   EXPECT_EQ(line.at("steps"), 5);
   EXPECT_EQ(line.at("timer"), "steady-clock");
   EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
-  EXPECT_NEAR(line.at("samples_per_s").get<double>(),
-              8 * 5 / line.at("seconds").get<double>(), 1e-6 * line.at("samples_per_s").get<double>());
+  EXPECT_NEAR(line.at("samples_per_s").get<double>(), 8 * 5 / line.at("seconds").get<double>(),
+              1e-6 * line.at("samples_per_s").get<double>());
 }
 
 TEST(CudaCli, HelpListsVerify) {
@@ -132,7 +132,8 @@ TEST(CudaCli, HelpListsVerify) {
 
 TEST(CudaCliOnGpu, VerifyPassesAndWritesJson) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const fs::path json = fs::temp_directory_path() / ("carry_verify_" + std::to_string(::getpid()) + ".json");
+  const fs::path json =
+      fs::temp_directory_path() / ("carry_verify_" + std::to_string(::getpid()) + ".json");
   const CarryRun run = run_carry("verify --steps 5 --batch 100 --json " + json.string());
   EXPECT_EQ(run.status, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("PASS"), std::string::npos) << run.out;

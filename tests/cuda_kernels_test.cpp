@@ -104,8 +104,8 @@ class ElementChecker {
     const double error = std::fabs(actual - expected);
     if (std::isfinite(actual) && (error == 0.0 || error <= tolerance)) return;
     std::ostringstream message;
-    message << "gpu " << actual << ", gold " << expected << ", error " << error
-            << ", tolerance " << tolerance;
+    message << "gpu " << actual << ", gold " << expected << ", error " << error << ", tolerance "
+            << tolerance;
     fail(index, message.str());
   }
   template <typename T>
@@ -141,8 +141,8 @@ TEST(CudaKernels, ForwardStepMatchesGold) {
       std::vector<float> hidden = random.uniform(L.hidden_size(), 0.001f, 0.999f);
       for (std::int64_t s = 0; s < L.batch; ++s) {
         for (int j = 0; j < L.hidden; ++j) {
-          hidden[L.hidden_index(-1, s, j)] = 0.0f;      // h_{-1} = 0, as the trainer keeps it
-          hidden[L.hidden_index(t, s, j)] = kPoison;    // to be written
+          hidden[L.hidden_index(-1, s, j)] = 0.0f;    // h_{-1} = 0, as the trainer keeps it
+          hidden[L.hidden_index(t, s, j)] = kPoison;  // to be written
         }
       }
       const std::vector<float> inputs(L.inputs_size(), kPoison);
@@ -188,7 +188,8 @@ TEST(CudaKernels, ForwardStepMatchesGold) {
       }
       for (std::int64_t k = 0; k < L.inputs_size(); ++k) {
         const bool written = (k % L.positions()) / L.batch == t;
-        check_inputs.equal(k, gpu_inputs[k], written ? static_cast<float>(gold_inputs[k]) : kPoison);
+        check_inputs.equal(k, gpu_inputs[k],
+                           written ? static_cast<float>(gold_inputs[k]) : kPoison);
       }
       for (std::int64_t k = 0; k < L.positions(); ++k) {
         if (k / L.batch != t) check_outputs.equal(k, gpu_outputs[k], kPoison);
@@ -243,10 +244,10 @@ TEST(CudaKernels, BackwardStepMatchesGold) {
           const std::int64_t k = L.delta_index(t, s, i);
           const double hi = h[L.hidden_index(t, s, i)];
           const double d = hi * (1 - hi);
-          const double bound =
-              (float32_sum_error(L.hidden + 1) * delta_terms[i * L.batch + s] +
-               std::fabs(w[L.w1_offset() + i]) * e_bound) * d +
-              3 * u * std::fabs(gold_deltas[k]);
+          const double bound = (float32_sum_error(L.hidden + 1) * delta_terms[i * L.batch + s] +
+                                std::fabs(w[L.w1_offset() + i]) * e_bound) *
+                                   d +
+                               3 * u * std::fabs(gold_deltas[k]);
           check_delta.within(k, gpu_deltas[k], gold_deltas[k], safety * bound);
         }
       }
@@ -272,8 +273,8 @@ TEST(CudaKernels, StepMetricsMatchGold) {
       const bool near_target = random.uniform(0.0f, 1.0f) < 0.5f;
       for (int t = 0; t < L.bits; ++t) {
         float& out = outputs[L.position(t, s)];
-        const int y = target_bit(operand_a(operands.data(), s),
-                                 operand_b(operands.data(), L.batch, s), t);
+        const int y =
+            target_bit(operand_a(operands.data(), s), operand_b(operands.data(), L.batch, s), t);
         if (near_target) out = y ? random.uniform(0.51f, 1.0f) : random.uniform(0.0f, 0.5f);
         if (random.uniform(0.0f, 1.0f) < 0.02f) out = 0.5f;
       }
@@ -297,7 +298,8 @@ TEST(CudaKernels, StepMetricsMatchGold) {
     const std::vector<std::uint32_t> exact = download(d_exact);
     const StepTotals totals = download(d_totals)[0];
 
-    const gold::SampleMetrics gold_metrics = gold::sample_metrics(L, operands.data(), outputs.data());
+    const gold::SampleMetrics gold_metrics =
+        gold::sample_metrics(L, operands.data(), outputs.data());
     ElementChecker check_loss("sample_loss"), check_exact("sample_exact"), check_totals("totals");
     for (std::int64_t s = 0; s < L.batch; ++s) {
       // Both sides sum T positive terms in float64 (T roundings each, the GPU's maybe fused).
@@ -308,7 +310,8 @@ TEST(CudaKernels, StepMetricsMatchGold) {
     check_totals.within(0, totals.step_loss_sum, gold_metrics.loss_sum,
                         4.0 * double(L.batch + L.bits) * kUnitRoundoff64 * gold_metrics.loss_sum);
     check_totals.equal<unsigned long long>(1, totals.step_exact, gold_metrics.exact_count);
-    check_totals.equal<unsigned long long>(2, totals.first_prediction, gold_metrics.first_prediction);
+    check_totals.equal<unsigned long long>(2, totals.first_prediction,
+                                           gold_metrics.first_prediction);
     check_totals.equal(3, totals.pending_mean_loss_sum,
                        1.5 + totals.step_loss_sum / static_cast<double>(L.batch));
     check_totals.equal<long long>(4, totals.pending_steps, 3);
@@ -398,16 +401,17 @@ TEST(CudaKernels, SgdMatchesGold) {
 TEST(CudaKernels, LaunchersRefuseBadArguments) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   const BatchLayout L{8, 16, 32};
-  EXPECT_THROW(cuda::launch_forward_step(L, 8, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr),
-               std::invalid_argument);
+  EXPECT_THROW(
+      cuda::launch_forward_step(L, 8, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr),
+      std::invalid_argument);
   EXPECT_THROW(cuda::launch_backward_step(L, -1, nullptr, nullptr, nullptr, nullptr, nullptr,
                                           nullptr, nullptr),
                std::invalid_argument);
   EXPECT_THROW(cuda::launch_forward_step(BatchLayout{33, 16, 32}, 0, nullptr, nullptr, nullptr,
                                          nullptr, nullptr, nullptr),
                std::invalid_argument);
-  EXPECT_THROW(cuda::launch_step_metrics(L, nullptr, nullptr, nullptr, nullptr, nullptr, 0,
-                                         nullptr, nullptr),
+  EXPECT_THROW(cuda::launch_step_metrics(L, nullptr, nullptr, nullptr, nullptr, nullptr, 0, nullptr,
+                                         nullptr),
                std::invalid_argument);
   EXPECT_THROW(cuda::launch_sgd(0, 1.0f, nullptr, nullptr, nullptr), std::invalid_argument);
 }

@@ -177,8 +177,8 @@ TEST(CudaTrainer, TrainsToFullAccuracyWithTheDefaults) {
   config.backend = "cuda";
   const auto trainer = make(config);
   const TrainingOutcome outcome = run_training(*trainer, config, 0, nullptr);
-  EXPECT_TRUE(outcome.target_reached) << "after " << outcome.steps_done << " steps: "
-                                      << outcome.final_evaluation.exact_accuracy();
+  EXPECT_TRUE(outcome.target_reached)
+      << "after " << outcome.steps_done << " steps: " << outcome.final_evaluation.exact_accuracy();
 }
 
 TEST(CudaTrainer, TimedStepsTakeTime) {

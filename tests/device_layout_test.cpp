@@ -32,25 +32,37 @@ TEST(DeviceLayout, EveryTensorIndexIsABijection) {
   for (const BatchLayout& L : kLayouts) {
     SCOPED_TRACE("T " + std::to_string(L.bits) + " H " + std::to_string(L.hidden) + " B " +
                  std::to_string(L.batch));
-    expect_bijection(L.hidden_size(), [&](auto mark) {
-      for (int t = -1; t < L.bits; ++t)
-        for (std::int64_t s = 0; s < L.batch; ++s)
-          for (int j = 0; j < L.hidden; ++j) mark(L.hidden_index(t, s, j));
-    }, "hidden");
-    expect_bijection(L.deltas_size(), [&](auto mark) {
-      for (int t = 0; t < L.bits; ++t)
-        for (std::int64_t s = 0; s < L.batch; ++s)
-          for (int j = 0; j < L.hidden; ++j) mark(L.delta_index(t, s, j));
-    }, "deltas");
-    expect_bijection(L.inputs_size(), [&](auto mark) {
-      for (int t = 0; t < L.bits; ++t)
-        for (std::int64_t s = 0; s < L.batch; ++s)
-          for (int i = 0; i < 2; ++i) mark(L.input_index(t, s, i));
-    }, "inputs");
-    expect_bijection(L.positions(), [&](auto mark) {
-      for (int t = 0; t < L.bits; ++t)
-        for (std::int64_t s = 0; s < L.batch; ++s) mark(L.position(t, s));
-    }, "positions");
+    expect_bijection(
+        L.hidden_size(),
+        [&](auto mark) {
+          for (int t = -1; t < L.bits; ++t)
+            for (std::int64_t s = 0; s < L.batch; ++s)
+              for (int j = 0; j < L.hidden; ++j) mark(L.hidden_index(t, s, j));
+        },
+        "hidden");
+    expect_bijection(
+        L.deltas_size(),
+        [&](auto mark) {
+          for (int t = 0; t < L.bits; ++t)
+            for (std::int64_t s = 0; s < L.batch; ++s)
+              for (int j = 0; j < L.hidden; ++j) mark(L.delta_index(t, s, j));
+        },
+        "deltas");
+    expect_bijection(
+        L.inputs_size(),
+        [&](auto mark) {
+          for (int t = 0; t < L.bits; ++t)
+            for (std::int64_t s = 0; s < L.batch; ++s)
+              for (int i = 0; i < 2; ++i) mark(L.input_index(t, s, i));
+        },
+        "inputs");
+    expect_bijection(
+        L.positions(),
+        [&](auto mark) {
+          for (int t = 0; t < L.bits; ++t)
+            for (std::int64_t s = 0; s < L.batch; ++s) mark(L.position(t, s));
+        },
+        "positions");
   }
 }
 
@@ -69,7 +81,8 @@ TEST(DeviceLayout, GemmViewsSeeTheRightElements) {
     }
   }
   // The initial state h_{-1} occupies exactly columns [0, B) of every unit's row.
-  for (std::int64_t s = 0; s < L.batch; ++s) EXPECT_EQ(L.hidden_index(-1, s, 2), 2 * L.hidden_columns() + s);
+  for (std::int64_t s = 0; s < L.batch; ++s)
+    EXPECT_EQ(L.hidden_index(-1, s, 2), 2 * L.hidden_columns() + s);
 }
 
 TEST(DeviceLayout, WeightOffsetsFollowParameters) {
@@ -90,8 +103,9 @@ TEST(BatchEncoding, MatchesTheSharedGeneratorForEveryLength) {
       ASSERT_EQ(operand_a(operands.data(), s), p.a) << "bits " << bits << " sample " << s;
       ASSERT_EQ(operand_b(operands.data(), batch, s), p.b) << "bits " << bits << " sample " << s;
       for (int t = 0; t < bits; ++t) {
-        ASSERT_EQ(target_bit(operand_a(operands.data(), s), operand_b(operands.data(), batch, s), t),
-                  bit_at(p.sum(), t));
+        ASSERT_EQ(
+            target_bit(operand_a(operands.data(), s), operand_b(operands.data(), batch, s), t),
+            bit_at(p.sum(), t));
       }
     }
   }
@@ -133,8 +147,8 @@ TEST(DeviceMemory, LargestBatchIsTheLargestThatFits) {
     for (int hidden : {1, 16, 256}) {
       const std::int64_t per_sample = device_bytes_per_sample(bits, hidden);
       // Every per-sample tensor of device_layout.hpp, counted by hand.
-      EXPECT_EQ(per_sample, 4 * ((bits + 1) * hidden + bits * hidden + 2 * bits + 2 * bits) +
-                                8 + 8 + 4);
+      EXPECT_EQ(per_sample,
+                4 * ((bits + 1) * hidden + bits * hidden + 2 * bits + 2 * bits) + 8 + 8 + 4);
       for (std::int64_t available : {std::int64_t{1} << 20, std::int64_t{141} << 30}) {
         const std::int64_t fixed = std::int64_t{300} << 10;
         const std::int64_t largest = largest_batch_that_fits(available, fixed, bits, hidden);

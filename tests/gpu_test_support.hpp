@@ -29,13 +29,13 @@ inline std::uint64_t test_seed() {
 }  // namespace carry::testing
 
 // In a TEST body: skip (or fail, with CARRY_REQUIRE_GPU=1) when no usable GPU is present.
-#define CARRY_REQUIRE_GPU_OR_SKIP()                                                        \
-  do {                                                                                     \
-    const ::carry::GpuStatus carry_gpu_status = ::carry::probe_gpu();                      \
-    if (!carry_gpu_status.usable) {                                                        \
-      if (::carry::testing::gpu_required()) {                                              \
+#define CARRY_REQUIRE_GPU_OR_SKIP()                                                          \
+  do {                                                                                       \
+    const ::carry::GpuStatus carry_gpu_status = ::carry::probe_gpu();                        \
+    if (!carry_gpu_status.usable) {                                                          \
+      if (::carry::testing::gpu_required()) {                                                \
         FAIL() << "CARRY_REQUIRE_GPU=1 but no usable GPU: " << carry_gpu_status.description; \
-      }                                                                                    \
-      GTEST_SKIP() << "no usable GPU: " << carry_gpu_status.description;                   \
-    }                                                                                      \
+      }                                                                                      \
+      GTEST_SKIP() << "no usable GPU: " << carry_gpu_status.description;                     \
+    }                                                                                        \
   } while (0)

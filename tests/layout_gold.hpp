@@ -61,8 +61,8 @@ void forward_step(const BatchLayout& L, int t, const std::uint32_t* operands, co
 // Per-sample loss Σ_t ½(y - out)^2 (in double, as the kernel), all-bits-right flags, and the
 // prediction for sample 0.
 struct SampleMetrics {
-  std::vector<double> loss;           // B
-  std::vector<std::uint32_t> exact;   // B
+  std::vector<double> loss;          // B
+  std::vector<std::uint32_t> exact;  // B
   std::uint64_t first_prediction = 0;
   double loss_sum = 0.0;
   std::uint64_t exact_count = 0;
@@ -110,8 +110,8 @@ void backward_step(const BatchLayout& L, int t, const std::uint32_t* operands, c
   const Real* w1 = weights + L.w1_offset();
   for (std::int64_t s = 0; s < L.batch; ++s) {
     const Real out = outputs[L.position(t, s)];
-    const Real y = static_cast<Real>(
-        target_bit(operand_a(operands, s), operand_b(operands, L.batch, s), t));
+    const Real y =
+        static_cast<Real>(target_bit(operand_a(operands, s), operand_b(operands, L.batch, s), t));
     const Real e = (y - out) * (out * (Real(1) - out));
     output_deltas[L.position(t, s)] = e;
     for (int i = 0; i < H; ++i) {

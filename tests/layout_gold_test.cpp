@@ -66,8 +66,8 @@ TEST(LayoutGold, ChainedInFloat64ItIsTheReferenceStep) {
       for (int t = 0; t < L.bits; ++t) {
         expect_close(outputs[L.position(t, s)], trace.outputs[t], 1e-14, "out");
         for (int j = 0; j < L.hidden; ++j) {
-          expect_close(hidden[L.hidden_index(t, s, j)], trace.hidden_history[(t + 1) * L.hidden + j],
-                       1e-14, "h");
+          expect_close(hidden[L.hidden_index(t, s, j)],
+                       trace.hidden_history[(t + 1) * L.hidden + j], 1e-14, "h");
         }
       }
     }
@@ -90,7 +90,8 @@ TEST(ReferenceWithTolerances, ComputesTheReferenceValues) {
   EXPECT_EQ(step.first_prediction, expected.first_prediction);
   const std::vector<double> update = flatten(step.mean_update);
   const std::vector<double> wanted = flatten(expected.mean_update);
-  for (std::size_t k = 0; k < update.size(); ++k) expect_close(update[k], wanted[k], 1e-13, "update");
+  for (std::size_t k = 0; k < update.size(); ++k)
+    expect_close(update[k], wanted[k], 1e-13, "update");
   Parameters after = params;
   add_scaled(after, expected.mean_update, config.lr);
   const std::vector<double> weights = flatten(step.weights_after);
@@ -129,8 +130,8 @@ TEST(Float32Tolerances, HoldForAFloat32ImplementationAtTheGpuTestSizes) {
           const Parameters initial = scaled(numpy_initial_parameters(1u, hidden), factor);
           testing::Float32CpuStepper model(config, initial);
           const Parameters start = model.parameters();
-          const ReferenceStep expected = reference_step_with_tolerances(
-              start, make_batch(config, 0), bits, config.lr);
+          const ReferenceStep expected =
+              reference_step_with_tolerances(start, make_batch(config, 0), bits, config.lr);
           const StepCheck check = check_step(0, model.run_step(0, true), expected);
           for (const TensorCheck& tensor : check.tensors) {
             EXPECT_TRUE(tensor.passed()) << tensor.name << ": worst error/tolerance "
@@ -165,8 +166,9 @@ TEST(Float32Tolerances, CatchAOnePercentMistake) {
   };
   for (int tensor = 0; tensor < 3; ++tensor) {
     StepDetail bad = good;
-    std::vector<double>& values =
-        tensor == 0 ? bad.mean_update.w0 : tensor == 1 ? bad.mean_update.wh : bad.mean_update.w1;
+    std::vector<double>& values = tensor == 0   ? bad.mean_update.w0
+                                  : tensor == 1 ? bad.mean_update.wh
+                                                : bad.mean_update.w1;
     largest(values) *= 1.01;
     EXPECT_FALSE(check_step(0, bad, expected).tensors[2 + tensor].passed()) << "tensor " << tensor;
   }
@@ -175,7 +177,8 @@ TEST(Float32Tolerances, CatchAOnePercentMistake) {
   EXPECT_FALSE(check_step(0, bad_output, expected).tensors[0].passed());
   // The derived bounds are far below the errors of a wrong formula.
   double largest_output_tolerance = 0.0;
-  for (double t : expected.output_tolerance) largest_output_tolerance = std::max(largest_output_tolerance, t);
+  for (double t : expected.output_tolerance)
+    largest_output_tolerance = std::max(largest_output_tolerance, t);
   EXPECT_LT(largest_output_tolerance, 1e-4);
 }
 

@@ -31,16 +31,19 @@ TEST(Verify, PassesAFloat32ImplementationAndItsReplay) {
   const TrainConfig config = small_config();
   int reported = 0;
   const VerifyOutcome outcome = verify_backend(
-      [&](const Parameters& initial) { return std::make_unique<Float32CpuStepper>(config, initial); },
-      config, [&](const StepCheck& check) {
+      [&](const Parameters& initial) {
+        return std::make_unique<Float32CpuStepper>(config, initial);
+      },
+      config,
+      [&](const StepCheck& check) {
         EXPECT_EQ(check.step, reported++);
         EXPECT_EQ(check.tensors.size(), 6u);
       });
   EXPECT_EQ(reported, 30);
   for (const StepCheck& check : outcome.steps) {
     for (const TensorCheck& tensor : check.tensors) {
-      EXPECT_TRUE(tensor.passed()) << "step " << check.step << " " << tensor.name << " "
-                                   << tensor.worst_ratio;
+      EXPECT_TRUE(tensor.passed())
+          << "step " << check.step << " " << tensor.name << " " << tensor.worst_ratio;
     }
   }
   EXPECT_TRUE(outcome.replay_identical);

@@ -18,8 +18,8 @@ struct TrainConfig {
   std::int64_t steps = 5000;
   std::int64_t seed = 0;
   std::int64_t report_every = 50;
-  double until_accuracy = 1.0;  // stop once exact-match accuracy reaches this; 0 = never
-  int threads = 0;              // cpu backend threads; 0 = all cores
+  double until_accuracy = 1.0;   // stop once exact-match accuracy reaches this; 0 = never
+  int threads = 0;               // cpu backend threads; 0 = all cores
   std::string kernel = "chain";  // cuda backend: "chain" or "fused" (fused_plan.hpp)
 };
 

@@ -71,8 +71,8 @@ CARRY_HOST_DEVICE inline std::uint32_t operand_a(const std::uint32_t* operands,
                                                  std::int64_t sample) {
   return operands[sample];
 }
-CARRY_HOST_DEVICE inline std::uint32_t operand_b(const std::uint32_t* operands,
-                                                 std::int64_t batch, std::int64_t sample) {
+CARRY_HOST_DEVICE inline std::uint32_t operand_b(const std::uint32_t* operands, std::int64_t batch,
+                                                 std::int64_t sample) {
   return operands[batch + sample];
 }
 // y_t: bit t of a + b (below 2^32 for bits <= 32, computed in 64 bits all the same).
@@ -83,11 +83,11 @@ CARRY_HOST_DEVICE inline int target_bit(std::uint32_t a, std::uint32_t b, int t)
 // What the device adds up for the host: the latest step's totals, and the steps queued since
 // the host last collected them. One struct, so one copy brings everything a report needs.
 struct StepTotals {
-  double step_loss_sum;                  // Σ_s L_s of the latest step
-  unsigned long long step_exact;         // samples of the latest step with all T bits right
-  unsigned long long first_prediction;   // the network's answer to sample 0 of the latest step
-  double pending_mean_loss_sum;          // Σ of each step's mean loss since the last collection
-  long long pending_steps;               // steps since the last collection
+  double step_loss_sum;                 // Σ_s L_s of the latest step
+  unsigned long long step_exact;        // samples of the latest step with all T bits right
+  unsigned long long first_prediction;  // the network's answer to sample 0 of the latest step
+  double pending_mean_loss_sum;         // Σ of each step's mean loss since the last collection
+  long long pending_steps;              // steps since the last collection
 };
 
 // Device bytes that grow with the batch: every per-sample tensor above.
@@ -96,9 +96,9 @@ constexpr std::int64_t device_bytes_per_sample(int bits, int hidden) {
                               + std::int64_t{bits} * hidden    // deltas
                               + 2 * std::int64_t{bits}         // inputs
                               + 2 * std::int64_t{bits};        // outputs, output_deltas
-  return 4 * floats + 4 * 2   // operands
-         + 8                  // sample_loss
-         + 4;                 // sample_exact
+  return 4 * floats + 4 * 2                                    // operands
+         + 8                                                   // sample_loss
+         + 4;                                                  // sample_exact
 }
 
 // The largest batch whose per-sample tensors fit in `available_bytes` once `fixed_bytes` (weights,

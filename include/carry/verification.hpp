@@ -47,7 +47,7 @@ struct ReferenceStep {
   std::vector<double> output_tolerance;
   double mean_loss = 0.0;
   double loss_tolerance = 0.0;
-  std::uint64_t exact_correct = 0;     // samples with all T bits right (out > 0.5)
+  std::uint64_t exact_correct = 0;      // samples with all T bits right (out > 0.5)
   std::uint64_t ambiguous_samples = 0;  // samples with an output within its tolerance of 0.5
   std::uint64_t first_prediction = 0;
   std::uint64_t first_prediction_ambiguous_bits = 0;  // bit t set: out_t of sample 0 is ambiguous
@@ -74,8 +74,7 @@ struct TensorCheck {
 };
 
 TensorCheck check_tensor(const std::string& name, const std::vector<double>& actual,
-                         const std::vector<double>& expected,
-                         const std::vector<double>& tolerance);
+                         const std::vector<double>& expected, const std::vector<double>& tolerance);
 
 // W0, Wh, W1 back to back (the device layout's order).
 std::vector<double> flatten(const Parameters& params);

@@ -30,9 +30,9 @@ void check_cuda(cudaError_t status, const char* expression, const char* file, in
 
 void check_cublas(cublasStatus_t status, const char* expression, const char* file, int line) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
-  throw DeviceError("cuBLAS error: " + where(expression, file, line) + ": " +
-                        cublasGetStatusString(status),
-                    cudaSuccess);
+  throw DeviceError(
+      "cuBLAS error: " + where(expression, file, line) + ": " + cublasGetStatusString(status),
+      cudaSuccess);
 }
 
 }  // namespace carry::cuda_detail

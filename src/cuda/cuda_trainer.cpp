@@ -124,7 +124,8 @@ class CudaTrainerImpl final : public CudaTrainer {
     }
     std::vector<float> host(static_cast<std::size_t>(layout_.weight_count()));
     auto put = [&](const std::vector<double>& values, int offset) {
-      for (std::size_t k = 0; k < values.size(); ++k) host[offset + k] = static_cast<float>(values[k]);
+      for (std::size_t k = 0; k < values.size(); ++k)
+        host[offset + k] = static_cast<float>(values[k]);
     };
     put(params.w0, layout_.w0_offset());
     put(params.wh, layout_.wh_offset());
@@ -153,7 +154,8 @@ class CudaTrainerImpl final : public CudaTrainer {
 
   double timed_steps(std::uint64_t first, std::int64_t count) override {
     CUDA_CHECK(cudaEventRecord(timing_start_, stream_));
-    for (std::int64_t i = 0; i < count; ++i) queue_step(first + static_cast<std::uint64_t>(i), true);
+    for (std::int64_t i = 0; i < count; ++i)
+      queue_step(first + static_cast<std::uint64_t>(i), true);
     CUDA_CHECK(cudaEventRecord(timing_stop_, stream_));
     CUDA_CHECK(cudaEventSynchronize(timing_stop_));
     float milliseconds = 0.0f;
@@ -169,9 +171,9 @@ class CudaTrainerImpl final : public CudaTrainer {
   // Every buffer of the run, once; refuses a batch that does not fit before allocating any.
   void allocate() {
     const std::size_t scratch_bytes = cuda::step_metrics_scratch_bytes(layout_.batch);
-    const std::int64_t fixed = static_cast<std::int64_t>(kCublasWorkspaceBytes + scratch_bytes +
-                                                         sizeof(StepTotals)) +
-                               2 * 4 * std::int64_t{layout_.weight_count()} + kReservedDeviceBytes;
+    const std::int64_t fixed =
+        static_cast<std::int64_t>(kCublasWorkspaceBytes + scratch_bytes + sizeof(StepTotals)) +
+        2 * 4 * std::int64_t{layout_.weight_count()} + kReservedDeviceBytes;
     std::size_t free_bytes = 0;
     std::size_t total_bytes = 0;
     CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
@@ -199,7 +201,8 @@ class CudaTrainerImpl final : public CudaTrainer {
       cudaGetLastError();  // allocation failures are not sticky; clear the record
       throw_batch_too_large(needed, free_bytes, total_bytes, fixed);
     }
-    for (auto& slot : host_operands_) slot = cuda::PinnedArray<std::uint32_t>(layout_.operands_size());
+    for (auto& slot : host_operands_)
+      slot = cuda::PinnedArray<std::uint32_t>(layout_.operands_size());
     host_totals_ = cuda::PinnedArray<StepTotals>(1);
   }
 
@@ -207,12 +210,11 @@ class CudaTrainerImpl final : public CudaTrainer {
                                           std::size_t total_bytes, std::int64_t fixed) const {
     const std::int64_t largest = largest_batch_that_fits(static_cast<std::int64_t>(free_bytes),
                                                          fixed, layout_.bits, layout_.hidden);
-    std::string message = "--batch " + std::to_string(layout_.batch) + " needs " +
-                          gibibytes(double(needed)) + " of GPU memory at " +
-                          std::to_string(layout_.bits) + " bits and " +
-                          std::to_string(layout_.hidden) + " hidden units, but " +
-                          gibibytes(double(free_bytes)) + " of the " + device_name_ + "'s " +
-                          gibibytes(double(total_bytes)) + " are free; ";
+    std::string message =
+        "--batch " + std::to_string(layout_.batch) + " needs " + gibibytes(double(needed)) +
+        " of GPU memory at " + std::to_string(layout_.bits) + " bits and " +
+        std::to_string(layout_.hidden) + " hidden units, but " + gibibytes(double(free_bytes)) +
+        " of the " + device_name_ + "'s " + gibibytes(double(total_bytes)) + " are free; ";
     message += largest > 0 ? "the largest batch that fits is " + std::to_string(largest)
                            : "not even a batch of 1 fits";
     throw UserError(message);
@@ -235,7 +237,8 @@ class CudaTrainerImpl final : public CudaTrainer {
     }
     cuda::enqueue_weight_updates(cublas_, layout_, hidden_.get(), inputs_.get(),
                                  output_deltas_.get(), deltas_.get(), updates_.get());
-    if (apply) cuda::launch_sgd(layout_.weight_count(), lr_, updates_.get(), weights_.get(), stream_);
+    if (apply)
+      cuda::launch_sgd(layout_.weight_count(), lr_, updates_.get(), weights_.get(), stream_);
   }
 
   // One uncaptured step on an all-zero batch, without the update: loads every kernel module and
@@ -322,15 +325,15 @@ class CudaTrainerImpl final : public CudaTrainer {
   std::array<std::array<cudaGraphExec_t, 2>, 2> graphs_{};  // [slot][apply]
   std::uint64_t last_step_ = 0;
 
-  cuda::DeviceArray<std::uint32_t> operands_;   // 2 x B
-  cuda::DeviceArray<float> weights_;            // W0 | Wh | W1
-  cuda::DeviceArray<float> updates_;            // ΔW0 | ΔWh | ΔW1 (mean over the batch)
-  cuda::DeviceArray<float> hidden_;             // H x (T+1)·B
-  cuda::DeviceArray<float> inputs_;             // 2 x K
-  cuda::DeviceArray<float> outputs_;            // 1 x K
-  cuda::DeviceArray<float> output_deltas_;      // 1 x K
-  cuda::DeviceArray<float> deltas_;             // H x K
-  cuda::DeviceArray<double> sample_loss_;       // B
+  cuda::DeviceArray<std::uint32_t> operands_;      // 2 x B
+  cuda::DeviceArray<float> weights_;               // W0 | Wh | W1
+  cuda::DeviceArray<float> updates_;               // ΔW0 | ΔWh | ΔW1 (mean over the batch)
+  cuda::DeviceArray<float> hidden_;                // H x (T+1)·B
+  cuda::DeviceArray<float> inputs_;                // 2 x K
+  cuda::DeviceArray<float> outputs_;               // 1 x K
+  cuda::DeviceArray<float> output_deltas_;         // 1 x K
+  cuda::DeviceArray<float> deltas_;                // H x K
+  cuda::DeviceArray<double> sample_loss_;          // B
   cuda::DeviceArray<std::uint32_t> sample_exact_;  // B
   cuda::DeviceArray<unsigned char> metrics_scratch_;
   cuda::DeviceArray<unsigned char> cublas_workspace_;
@@ -341,9 +344,13 @@ class CudaTrainerImpl final : public CudaTrainer {
 
 }  // namespace
 
-bool cuda_backend_built() { return true; }
+bool cuda_backend_built() {
+  return true;
+}
 
-bool cuda_backend_usable() { return probe_gpu().usable; }
+bool cuda_backend_usable() {
+  return probe_gpu().usable;
+}
 
 std::unique_ptr<CudaTrainer> make_cuda_trainer(const TrainConfig& config,
                                                const Parameters& initial) {

@@ -48,8 +48,8 @@ class PinnedArray {
   PinnedArray() = default;
   explicit PinnedArray(std::size_t count) : count_(count) {
     if (count > 0) {
-      CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&data_), count * sizeof(T),
-                               cudaHostAllocDefault));
+      CUDA_CHECK(
+          cudaHostAlloc(reinterpret_cast<void**>(&data_), count * sizeof(T), cudaHostAllocDefault));
     }
   }
   ~PinnedArray() {

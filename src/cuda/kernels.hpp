@@ -22,10 +22,9 @@ namespace carry::cuda {
 inline void check_layout(const BatchLayout& layout, const char* launcher) {
   if (layout.bits < kMinBits || layout.bits > kMaxEncodedBits || layout.hidden < 1 ||
       layout.batch < 1 || layout.batch > kMaxBatch) {
-    throw std::invalid_argument(std::string(launcher) + ": bad layout (T " +
-                                std::to_string(layout.bits) + ", H " +
-                                std::to_string(layout.hidden) + ", B " +
-                                std::to_string(layout.batch) + ")");
+    throw std::invalid_argument(
+        std::string(launcher) + ": bad layout (T " + std::to_string(layout.bits) + ", H " +
+        std::to_string(layout.hidden) + ", B " + std::to_string(layout.batch) + ")");
   }
 }
 inline void check_position(const BatchLayout& layout, int t, const char* launcher) {

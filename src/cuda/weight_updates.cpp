@@ -38,7 +38,7 @@ void enqueue_weight_updates(cublasHandle_t handle, const BatchLayout& layout, co
   const std::int64_t hidden_ld = layout.hidden_columns();
   const float alpha = 1.0f / static_cast<float>(layout.batch);
   const float beta = 0.0f;
-  const float* hidden_prev = hidden;               // h_{t-1}: rows 0 .. K - 1
+  const float* hidden_prev = hidden;                // h_{t-1}: rows 0 .. K - 1
   const float* hidden_now = hidden + layout.batch;  // h_t:     rows B .. B + K - 1
 
   // ΔWh: column-major H x H = Δᵀ (H x K) · Hp (K x H).
@@ -49,8 +49,7 @@ void enqueue_weight_updates(cublasHandle_t handle, const BatchLayout& layout, co
                               K, &beta, updates + layout.w0_offset(), H));
   // ΔW1: column-major H x 1 = Hcᵀ (H x K) · e (K x 1).
   CUBLAS_CHECK(cublasSgemm_64(handle, CUBLAS_OP_T, CUBLAS_OP_N, H, 1, K, &alpha, hidden_now,
-                              hidden_ld, output_deltas, K, &beta, updates + layout.w1_offset(),
-                              H));
+                              hidden_ld, output_deltas, K, &beta, updates + layout.w1_offset(), H));
 }
 
 }  // namespace carry::cuda
