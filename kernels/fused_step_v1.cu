@@ -196,9 +196,7 @@ __global__ void fused_reduce_kernel(int weight_count, std::int64_t blocks, std::
                                     StepTotals* __restrict__ totals) {
   const int w = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (w < weight_count) {
-    float sum = 0.0f;
-    for (std::int64_t b = 0; b < blocks; ++b) sum += slots[b * weight_count + w];
-    const float update = sum * (1.0f / static_cast<float>(batch));
+    const float update = fused_mean_update(w, weight_count, blocks, batch, slots);
     updates[w] = update;
     if (apply) weights[w] += lr * update;
   }

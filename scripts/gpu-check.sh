@@ -3,10 +3,11 @@
 # run of a few minutes on a machine with an NVIDIA GPU, nvcc, CMake, ninja and python3:
 #   1. builds carry and its tests (BUILD_DIR, default build-gpu; an existing one is reused),
 #   2. runs every test with CARRY_REQUIRE_GPU=1 (a missing GPU fails instead of skipping),
-#   3. runs `carry verify` (the default run, one at odd sizes, one of the fused kernel),
+#   3. runs `carry verify` (the default run, one at odd sizes, one of each fused kernel version),
 #   4. times training steps with CUDA events for batches of 1 to 2^20 (`carry time-steps`), for
-#      the chain kernels and (at 4 sizes) the fused kernel, which is unverified until this runs,
-#   5. runs compute-sanitizer memcheck and racecheck on a small verify, when it is installed,
+#      the chain kernels and (at 4 sizes) each fused version, unverified until this runs,
+#   5. runs compute-sanitizer memcheck and racecheck on a small verify of the chain and of each
+#      fused version, when it is installed,
 #   6. runs `carry bench` on the GPU (throughput, time to 100%, peers when PyTorch/JAX are there)
 #      into OUTDIR/bench (results.csv, results.json and the plots),
 # and writes OUTDIR/report.md and OUTDIR/report.json (GPU, commit, every figure) and
@@ -92,9 +93,12 @@ if ((build_rc == 0)); then
   run_check verify 90 "$logs/verify.log" "$carry" verify --json "$logs/verify.json"
   run_check verify_odd 90 "$logs/verify_odd.log" \
     "$carry" verify --batch 65537 --hidden 7 --bits 16 --steps 5 --json "$logs/verify_odd.json"
-  # The fused kernel (kernels/fused_step_v1.cu): H 64, T 16 at an odd batch.
-  run_check verify_fused 60 "$logs/verify_fused.log" "$carry" verify --kernel fused \
-    --batch 65537 --hidden 64 --bits 16 --steps 5 --json "$logs/verify_fused.json"
+  # The fused kernels: v1 (kernels/fused_step_v1.cu) at H 64, T 16, v2 (fused_step_v2.cu) at the
+  # default H 16, T 8; both at an odd batch, the last tile partial.
+  run_check verify_fused_v1 60 "$logs/verify_fused_v1.log" "$carry" verify --kernel fused-v1 \
+    --batch 65537 --hidden 64 --bits 16 --steps 5 --json "$logs/verify_fused_v1.json"
+  run_check verify_fused_v2 60 "$logs/verify_fused_v2.log" "$carry" verify --kernel fused-v2 \
+    --batch 65537 --steps 5 --json "$logs/verify_fused_v2.json"
 
   # 4. Throughput against batch size: CUDA events around 300 steps after 30 warm-up steps.
   : >"$logs/sweep.jsonl"
@@ -115,37 +119,47 @@ if ((build_rc == 0)); then
     fi
   done
   record sweep "$sweep_rc" "$(($(date +%s) - t0))"
-  # The same for the fused kernel at four sizes (bench/fused-notes.md lists what to compare).
+  # The same for each fused kernel version at four sizes (bench/fused-notes.md: what to compare).
   : >"$logs/sweep_fused.jsonl"
   t0=$(date +%s)
   sweep_rc=0
-  for batch in 1 4096 262144 1048576; do
-    seconds=$(limit 30)
-    if ((seconds < 10)); then
-      echo "fused batch $batch skipped: the time budget is spent" >>"$logs/sweep_fused.log"
-      sweep_rc=1
-      continue
-    fi
-    note "time-steps --kernel fused batch $batch"
-    if ! timeout "$seconds" "$carry" time-steps --backend cuda --kernel fused --batch "$batch" \
-      --steps 300 --warmup 30 >>"$logs/sweep_fused.jsonl" 2>>"$logs/sweep_fused.log"; then
-      sweep_rc=1
-      echo "fused batch $batch failed" >>"$logs/sweep_fused.log"
-    fi
+  for kernel in fused-v1 fused-v2; do
+    for batch in 1 4096 262144 1048576; do
+      seconds=$(limit 30)
+      if ((seconds < 10)); then
+        echo "$kernel batch $batch skipped: the time budget is spent" >>"$logs/sweep_fused.log"
+        sweep_rc=1
+        continue
+      fi
+      note "time-steps --kernel $kernel batch $batch"
+      if ! timeout "$seconds" "$carry" time-steps --backend cuda --kernel "$kernel" \
+        --batch "$batch" --steps 300 --warmup 30 >>"$logs/sweep_fused.jsonl" \
+        2>>"$logs/sweep_fused.log"; then
+        sweep_rc=1
+        echo "$kernel batch $batch failed" >>"$logs/sweep_fused.log"
+      fi
+    done
   done
   record sweep_fused "$sweep_rc" "$(($(date +%s) - t0))"
 
   # 5. compute-sanitizer on a small verify.
   sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
+  # The chain, then each fused version (racecheck: their shared memory and barriers).
   if [[ -n $sanitizer ]]; then
-    for tool in memcheck racecheck; do
-      run_check "$tool" 90 "$logs/$tool.log" "$sanitizer" --tool "$tool" --error-exitcode 99 \
-        "$carry" verify --batch 64 --steps 2
+    for kernel in chain fused-v1 fused-v2; do
+      for tool in memcheck racecheck; do
+        name=$tool  # memcheck, racecheck_fused_v1, ...
+        [[ $kernel == chain ]] || name=${tool}_${kernel//-/_}
+        run_check "$name" 60 "$logs/$name.log" "$sanitizer" --tool "$tool" --error-exitcode 99 \
+          "$carry" verify --kernel "$kernel" --batch 300 --steps 2
+      done
     done
   else
     note "compute-sanitizer not found: memcheck and racecheck not run"
-    record memcheck absent 0
-    record racecheck absent 0
+    for name in memcheck racecheck memcheck_fused_v1 racecheck_fused_v1 memcheck_fused_v2 \
+      racecheck_fused_v2; do
+      record "$name" absent 0
+    done
   fi
 fi
 

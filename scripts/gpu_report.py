@@ -98,7 +98,8 @@ def main():
     verify = load_json(os.path.join(logs, "verify.json"))
     verify_odd = load_json(os.path.join(logs, "verify_odd.json"))
     sweep = read_sweep(logs)
-    verify_fused = load_json(os.path.join(logs, "verify_fused.json"))
+    verify_fused = {version: load_json(os.path.join(logs, f"verify_fused_{version}.json"))
+                    for version in ("v1", "v2")}
     sweep_fused = read_sweep(logs, "sweep_fused.jsonl")
     gpu = read(os.path.join(logs, "gpu.txt")).strip()
     tools = read(os.path.join(logs, "tools.txt")).strip()
@@ -107,7 +108,8 @@ def main():
             "status": checks.get(tool, {}).get("status", "not run"),
             "summary": sanitizer_summary(logs, tool),
         }
-        for tool in ("memcheck", "racecheck")
+        for tool in ("memcheck", "racecheck", "memcheck_fused_v1", "racecheck_fused_v1",
+                     "memcheck_fused_v2", "racecheck_fused_v2")
     }
     sanitizer_ok = all(s["status"] in (0, "absent") for s in sanitizers.values())
     verdicts = {
@@ -118,10 +120,13 @@ def main():
         and bool(verify_odd)
         and verify_odd.get("passed", False),
         "sweep": check_passed(checks, "sweep") and len(sweep) == 8,
-        "verify_fused": check_passed(checks, "verify_fused")
-        and bool(verify_fused)
-        and verify_fused.get("passed", False),
-        "sweep_fused": check_passed(checks, "sweep_fused") and len(sweep_fused) == 4,
+        "verify_fused_v1": check_passed(checks, "verify_fused_v1")
+        and bool(verify_fused["v1"])
+        and verify_fused["v1"].get("passed", False),
+        "verify_fused_v2": check_passed(checks, "verify_fused_v2")
+        and bool(verify_fused["v2"])
+        and verify_fused["v2"].get("passed", False),
+        "sweep_fused": check_passed(checks, "sweep_fused") and len(sweep_fused) == 8,
         "sanitizers": sanitizer_ok,
     }
     passed = all(verdicts.values())
@@ -186,7 +191,10 @@ def main():
 
     for title, figures in (("carry verify (defaults)", verify),
                            ("carry verify (B 65537, H 7, T 16)", verify_odd),
-                           ("carry verify --kernel fused (B 65537, H 64, T 16)", verify_fused)):
+                           ("carry verify --kernel fused-v1 (B 65537, H 64, T 16)",
+                            verify_fused["v1"]),
+                           ("carry verify --kernel fused-v2 (B 65537, H 16, T 8)",
+                            verify_fused["v2"])):
         md.append(f"## {title}")
         if not figures:
             md.append("no figures (see logs.tar.gz)")
@@ -223,12 +231,13 @@ def main():
     else:
         md.append("no figures")
     md.append("")
-    md.append("## Throughput, --kernel fused (same timing)")
+    md.append("## Throughput, fused kernels (same timing)")
     if sweep_fused:
-        md.append("| batch | samples/s | µs per step |")
-        md.append("|---|---|---|")
+        md.append("| kernel | batch | samples/s | µs per step |")
+        md.append("|---|---|---|---|")
         for row in sweep_fused:
-            md.append(f"| {row['batch']} | {row['samples_per_s']:.3g} | {row['step_us']:.1f} |")
+            md.append(f"| {row.get('kernel', '')} | {row['batch']} | {row['samples_per_s']:.3g} "
+                      f"| {row['step_us']:.1f} |")
     else:
         md.append("no figures")
     md.append("")

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "carry/errors.hpp"
+#include "carry/fused_plan.hpp"
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
 
@@ -52,8 +53,8 @@ void validate(const TrainConfig& config) {
   if (config.threads < 0 || config.threads > 1024) {
     reject("--threads", "between 0 (all cores) and 1024", std::to_string(config.threads));
   }
-  if (config.kernel != "chain" && config.kernel != "fused") {
-    reject("--kernel", "chain or fused", "'" + config.kernel + "'");
+  if (!is_cuda_kernel_name(config.kernel)) {
+    reject("--kernel", kCudaKernelNames, "'" + config.kernel + "'");
   }
   if (config.report_every < 1) {
     reject("--report-every", "at least 1", std::to_string(config.report_every));

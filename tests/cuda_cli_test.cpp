@@ -93,7 +93,8 @@ TEST(CudaCli, BadKernelNamesExitTwoWithOneLine) {
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << args << "\n" << run.err;
   }
   const CarryRun run = run_carry("train --kernel fast");
-  EXPECT_NE(run.err.find("--kernel must be chain or fused (got 'fast')"), std::string::npos)
+  EXPECT_NE(run.err.find("--kernel must be chain, fused, fused-v1 or fused-v2 (got 'fast')"),
+            std::string::npos)
       << run.err;
 }
 

@@ -1,8 +1,9 @@
-// cuda_fused_test.cpp: label `gpu`. The fused cuda kernel (`--kernel fused`, fused_step_v1.cu)
-// against the float64 reference with the chain's tolerances: one step for H in {8, 16, 32, 64},
-// T in {2, 8, 16}, B in {1, 3, 1000, 65537}; 100 steps in lockstep plus the pipelined replay;
-// bit-identical reruns; the device-generated batch against the host's. Skips without a GPU
-// (fails with CARRY_REQUIRE_GPU=1).
+// cuda_fused_test.cpp: label `gpu`. Each fused cuda kernel version (`--kernel fused-v1`,
+// fused-v2: fused_step_v1.cu, fused_step_v2.cu) against the float64 reference with the chain's
+// tolerances: one step for H in {8, 16, 32, 64}, T in {2, 8, 16}, B in {1, 3, 1000, 65537} (the
+// shapes the version has); 100 steps in lockstep plus the pipelined replay; bit-identical reruns;
+// the device-generated batch against the host's. Skips without a GPU (fails with
+// CARRY_REQUIRE_GPU=1).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -16,109 +17,123 @@
 #include "cuda/device_buffer.hpp"
 #include "cuda/kernels.hpp"
 #include "gpu_test_support.hpp"
+#include "step_expectations.hpp"
 
 namespace carry {
 namespace {
 
-TrainConfig fused_config(int bits, int hidden, std::int64_t batch, std::int64_t seed = 0) {
-  TrainConfig config;
-  config.backend = "cuda";
-  config.kernel = "fused";
-  config.bits = bits;
-  config.hidden = hidden;
-  config.batch = batch;
-  config.seed = seed;
-  config.lr = 4.0;
-  return config;
+using testing::expect_step_passes;
+
+constexpr const char* kVersions[] = {"fused-v1", "fused-v2"};
+
+TrainConfig fused_config(const char* kernel, int bits, int hidden, std::int64_t batch,
+                         std::int64_t seed = 0) {
+  return testing::cuda_test_config(kernel, bits, hidden, batch, seed);
+}
+
+// Whether the version has a kernel for the config's (H, T) (otherwise it would fall back).
+bool has_kernel(const TrainConfig& config) {
+  return choose_cuda_kernel(config.kernel, config.hidden, config.bits).kernel == config.kernel;
 }
 
 std::unique_ptr<CudaTrainer> make(const TrainConfig& config) {
-  return make_cuda_trainer(
-      config, numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden));
-}
-
-void expect_step_passes(const StepCheck& check, const std::string& what) {
-  for (const TensorCheck& tensor : check.tensors) {
-    EXPECT_TRUE(tensor.passed()) << what << ": " << tensor.name << " " << tensor.failures << " of "
-                                 << tensor.elements << " over tolerance, worst error/tolerance "
-                                 << tensor.worst_ratio << " at " << tensor.worst_index
-                                 << ", max abs " << tensor.max_abs_error;
-  }
-  EXPECT_TRUE(check.exact_ok) << what << ": exact " << check.exact_actual << " vs "
-                              << check.exact_expected << " (" << check.ambiguous << " ambiguous)";
-  EXPECT_TRUE(check.prediction_ok) << what;
+  return testing::make_seeded_cuda_trainer(config);
 }
 
 TEST(CudaFused, OneStepMatchesTheReference) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  double worst = 0.0;
-  for (std::int64_t batch : {1, 3, 1000, 65537}) {
-    for (int hidden : kFusedHidden) {
-      for (int bits : {2, 8, 16}) {
-        if (batch * bits * hidden * hidden > (std::int64_t{1} << 28)) continue;  // reference time
-        const std::string what = "B " + std::to_string(batch) + " H " + std::to_string(hidden) +
-                                 " T " + std::to_string(bits);
-        const TrainConfig config = fused_config(bits, hidden, batch, bits + hidden);
-        const auto trainer = make(config);
-        for (std::uint64_t step : {7u, 8u}) {  // both pinned slots; the second does not apply
-          const bool apply = step == 7;
-          const Parameters start = trainer->parameters();
-          const ReferenceStep expected =
-              reference_step_with_tolerances(start, make_batch(config, step), bits, config.lr);
-          const StepDetail actual = trainer->run_step(step, apply);
-          if (apply) {
-            const StepCheck check = check_step(static_cast<std::int64_t>(step), actual, expected);
-            expect_step_passes(check, what);
-            worst = std::max(worst, check.worst_ratio());
-          } else {
-            EXPECT_EQ(flatten(actual.weights_after), flatten(start)) << what;
+  for (const char* version : kVersions) {
+    double worst = 0.0;
+    for (std::int64_t batch : {1, 3, 1000, 65537}) {
+      for (int hidden : kFusedHidden) {
+        for (int bits : {2, 8, 16}) {
+          if (batch * bits * hidden * hidden > (std::int64_t{1} << 28)) continue;  // reference
+          const TrainConfig config = fused_config(version, bits, hidden, batch, bits + hidden);
+          if (!has_kernel(config)) continue;
+          const std::string what = std::string(version) + " B " + std::to_string(batch) + " H " +
+                                   std::to_string(hidden) + " T " + std::to_string(bits);
+          const auto trainer = make(config);
+          for (std::uint64_t step : {7u, 8u}) {  // both pinned slots; the second does not apply
+            const bool apply = step == 7;
+            const Parameters start = trainer->parameters();
+            const ReferenceStep expected =
+                reference_step_with_tolerances(start, make_batch(config, step), bits, config.lr);
+            const StepDetail actual = trainer->run_step(step, apply);
+            if (apply) {
+              const StepCheck check = check_step(static_cast<std::int64_t>(step), actual, expected);
+              expect_step_passes(check, what);
+              worst = std::max(worst, check.worst_ratio());
+            } else {
+              EXPECT_EQ(flatten(actual.weights_after), flatten(start)) << what;
+            }
           }
         }
       }
     }
+    std::printf("%s: largest error, as a fraction of its tolerance: %.3g\n", version, worst);
   }
-  std::printf("largest error, as a fraction of its tolerance: %.3g\n", worst);
+}
+
+TEST(CudaFused, SeveralRoundsPerBlockMatchTheReference) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  // Batches beyond one round of the grid (v1: 1056 blocks x 128; v2: 264 blocks x 128).
+  for (const char* version : kVersions) {
+    const TrainConfig config = fused_config(version, 8, 16, 140000, 17);
+    const auto trainer = make(config);
+    const ReferenceStep expected = reference_step_with_tolerances(
+        trainer->parameters(), make_batch(config, 0), config.bits, config.lr);
+    expect_step_passes(check_step(0, trainer->run_step(0, true), expected), version);
+  }
 }
 
 TEST(CudaFused, HundredStepsMatchTheReference) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  for (const TrainConfig& base : {fused_config(8, 16, 256), fused_config(16, 64, 1000, 5)}) {
-    TrainConfig config = base;
-    config.steps = 100;
-    const VerifyOutcome outcome = verify_backend(
-        [&](const Parameters& initial) -> std::unique_ptr<DetailedStepper> {
-          return make_cuda_trainer(config, initial);
-        },
-        config);
-    ASSERT_EQ(outcome.steps.size(), 100u);
-    for (const StepCheck& check : outcome.steps) {
-      expect_step_passes(
-          check, "H " + std::to_string(config.hidden) + " step " + std::to_string(check.step));
+  for (const char* version : kVersions) {
+    for (const TrainConfig& base :
+         {fused_config(version, 8, 16, 256), fused_config(version, 16, 64, 1000, 5),
+          fused_config(version, 16, 32, 1000, 6)}) {
+      if (!has_kernel(base)) continue;
+      TrainConfig config = base;
+      config.steps = 100;
+      const VerifyOutcome outcome = verify_backend(
+          [&](const Parameters& initial) -> std::unique_ptr<DetailedStepper> {
+            return make_cuda_trainer(config, initial);
+          },
+          config);
+      ASSERT_EQ(outcome.steps.size(), 100u);
+      for (const StepCheck& check : outcome.steps) {
+        expect_step_passes(check, std::string(version) + " H " + std::to_string(config.hidden) +
+                                      " step " + std::to_string(check.step));
+      }
+      EXPECT_TRUE(outcome.replay_identical) << "max difference " << outcome.replay_max_difference;
     }
-    EXPECT_TRUE(outcome.replay_identical) << "max difference " << outcome.replay_max_difference;
   }
 }
 
 TEST(CudaFused, TwoRunsAreBitIdentical) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  for (const TrainConfig& config : {fused_config(8, 8, 1000, 3), fused_config(16, 32, 65537, 4)}) {
-    const auto first = make(config);
-    const auto second = make(config);
-    for (std::uint64_t step = 0; step < 50; ++step) {
-      first->train_step(step);
-      second->train_step(step);
+  for (const char* version : kVersions) {
+    for (const TrainConfig& config :
+         {fused_config(version, 8, 8, 1000, 3), fused_config(version, 16, 32, 65537, 4)}) {
+      if (!has_kernel(config)) continue;
+      const auto first = make(config);
+      const auto second = make(config);
+      for (std::uint64_t step = 0; step < 50; ++step) {
+        first->train_step(step);
+        second->train_step(step);
+      }
+      const CollectedSteps a = *first->collect_steps();
+      const CollectedSteps b = *second->collect_steps();
+      EXPECT_EQ(a.loss_sum, b.loss_sum) << version;
+      EXPECT_EQ(a.last.example_prediction, b.last.example_prediction) << version;
+      EXPECT_EQ(flatten(first->parameters()), flatten(second->parameters())) << version;
+      const StepDetail x = first->run_step(50, true);
+      const StepDetail y = second->run_step(50, true);
+      EXPECT_EQ(x.outputs, y.outputs) << version;
+      EXPECT_EQ(flatten(x.mean_update), flatten(y.mean_update)) << version;
+      EXPECT_EQ(x.mean_loss, y.mean_loss) << version;
+      EXPECT_EQ(x.exact_correct, y.exact_correct) << version;
     }
-    const CollectedSteps a = *first->collect_steps();
-    const CollectedSteps b = *second->collect_steps();
-    EXPECT_EQ(a.loss_sum, b.loss_sum);
-    EXPECT_EQ(a.last.example_prediction, b.last.example_prediction);
-    EXPECT_EQ(flatten(first->parameters()), flatten(second->parameters()));
-    const StepDetail x = first->run_step(50, true);
-    const StepDetail y = second->run_step(50, true);
-    EXPECT_EQ(x.outputs, y.outputs);
-    EXPECT_EQ(flatten(x.mean_update), flatten(y.mean_update));
-    EXPECT_EQ(x.mean_loss, y.mean_loss);
-    EXPECT_EQ(x.exact_correct, y.exact_correct);
   }
 }
 
@@ -141,28 +156,32 @@ TEST(CudaFused, DeviceGeneratedBatchEqualsTheHostBatch) {
 
 TEST(CudaFused, CollectedLossesAreTheStepLosses) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const TrainConfig config = fused_config(8, 16, 300, 9);
-  const auto pipelined = make(config);
-  const auto stepped = make(config);
-  double loss_sum = 0.0;
-  StepDetail last;
-  for (std::uint64_t step = 0; step < 12; ++step) {
-    pipelined->train_step(step);
-    last = stepped->run_step(step, true);
-    loss_sum += last.mean_loss;
+  for (const char* version : kVersions) {
+    const TrainConfig config = fused_config(version, 8, 16, 300, 9);
+    const auto pipelined = make(config);
+    const auto stepped = make(config);
+    double loss_sum = 0.0;
+    StepDetail last;
+    for (std::uint64_t step = 0; step < 12; ++step) {
+      pipelined->train_step(step);
+      last = stepped->run_step(step, true);
+      loss_sum += last.mean_loss;
+    }
+    const CollectedSteps collected = *pipelined->collect_steps();
+    EXPECT_EQ(collected.loss_sum, loss_sum) << version;
+    EXPECT_EQ(collected.last.mean_loss, last.mean_loss) << version;
+    EXPECT_EQ(collected.last.example_prediction, last.first_prediction) << version;
   }
-  const CollectedSteps collected = *pipelined->collect_steps();
-  EXPECT_EQ(collected.loss_sum, loss_sum);
-  EXPECT_EQ(collected.last.mean_loss, last.mean_loss);
-  EXPECT_EQ(collected.last.example_prediction, last.first_prediction);
 }
 
 TEST(CudaFused, TimedStepsTakeTime) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const auto trainer = make(fused_config(8, 16, 4096));
-  const double seconds = trainer->timed_steps(0, 20);
-  EXPECT_GT(seconds, 0.0);
-  EXPECT_LT(seconds, 10.0);
+  for (const char* version : kVersions) {
+    const auto trainer = make(fused_config(version, 8, 16, 4096));
+    const double seconds = trainer->timed_steps(0, 20);
+    EXPECT_GT(seconds, 0.0) << version;
+    EXPECT_LT(seconds, 10.0) << version;
+  }
 }
 
 }  // namespace

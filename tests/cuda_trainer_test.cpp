@@ -11,36 +11,19 @@
 #include "carry/training_loop.hpp"
 #include "carry/verification.hpp"
 #include "gpu_test_support.hpp"
+#include "step_expectations.hpp"
 
 namespace carry {
 namespace {
 
+using testing::expect_step_passes;
+
 TrainConfig cuda_config(int bits, int hidden, std::int64_t batch, std::int64_t seed = 0) {
-  TrainConfig config;
-  config.backend = "cuda";
-  config.bits = bits;
-  config.hidden = hidden;
-  config.batch = batch;
-  config.seed = seed;
-  config.lr = 4.0;
-  return config;
+  return testing::cuda_test_config("chain", bits, hidden, batch, seed);
 }
 
 std::unique_ptr<CudaTrainer> make(const TrainConfig& config) {
-  return make_cuda_trainer(
-      config, numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden));
-}
-
-void expect_step_passes(const StepCheck& check, const std::string& what) {
-  for (const TensorCheck& tensor : check.tensors) {
-    EXPECT_TRUE(tensor.passed()) << what << ": " << tensor.name << " " << tensor.failures << " of "
-                                 << tensor.elements << " over tolerance, worst error/tolerance "
-                                 << tensor.worst_ratio << " at " << tensor.worst_index
-                                 << ", max abs " << tensor.max_abs_error;
-  }
-  EXPECT_TRUE(check.exact_ok) << what << ": exact " << check.exact_actual << " vs "
-                              << check.exact_expected << " (" << check.ambiguous << " ambiguous)";
-  EXPECT_TRUE(check.prediction_ok) << what;
+  return testing::make_seeded_cuda_trainer(config);
 }
 
 TEST(CudaTrainer, OneStepMatchesTheReferenceAtOddSizes) {

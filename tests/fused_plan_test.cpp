@@ -111,7 +111,9 @@ TEST(FusedPlan, SupportedShapesGoFusedOthersFallBackWithANote) {
       const bool supported = (hidden == 8 || hidden == 16 || hidden == 32 || hidden == 64) &&
                              (bits == 2 || bits == 4 || bits == 8 || bits == 16 || bits == 32);
       const CudaKernelChoice fused = choose_cuda_kernel("fused", hidden, bits);
-      EXPECT_EQ(fused.kernel, supported ? "fused" : "chain") << "H " << hidden << " T " << bits;
+      const std::string newest = fused_v2_supported(hidden, bits) ? "fused-v2" : "fused-v1";
+      EXPECT_EQ(fused.kernel, supported ? newest : "chain") << "H " << hidden << " T " << bits;
+      EXPECT_EQ(fused.fused_version, supported ? (newest == "fused-v2" ? 2 : 1) : 0);
       EXPECT_EQ(fused.note.empty(), supported) << "H " << hidden << " T " << bits;
       if (!supported) {
         EXPECT_NE(fused.note.find("runs on the chain kernels"), std::string::npos) << fused.note;
@@ -130,8 +132,10 @@ TEST(FusedPlan, ConfigAcceptsOnlyKnownKernels) {
   TrainConfig config;
   EXPECT_EQ(config.kernel, "chain");
   EXPECT_NO_THROW(validate(config));
-  config.kernel = "fused";
-  EXPECT_NO_THROW(validate(config));
+  for (const char* kernel : {"fused", "fused-v1", "fused-v2"}) {
+    config.kernel = kernel;
+    EXPECT_NO_THROW(validate(config)) << kernel;
+  }
   config.kernel = "Fused";
   EXPECT_THROW(validate(config), UserError);
 }

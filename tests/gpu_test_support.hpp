@@ -8,10 +8,13 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <string>
 
+#include "carry/cuda_backend.hpp"
 #include "carry/gpu_probe.hpp"
+#include "carry/parameters.hpp"
 
 namespace carry::testing {
 
@@ -24,6 +27,12 @@ inline std::uint64_t test_seed() {
   if (const char* value = std::getenv("CARRY_TEST_SEED")) return std::strtoull(value, nullptr, 10);
   std::random_device device;
   return (std::uint64_t{device()} << 32) | device();
+}
+
+// The cuda backend for config, from the seed program's initial weights for config.seed.
+inline std::unique_ptr<CudaTrainer> make_seeded_cuda_trainer(const TrainConfig& config) {
+  return make_cuda_trainer(
+      config, numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden));
 }
 
 }  // namespace carry::testing

@@ -7,3 +7,13 @@
 #else
 #define CARRY_HOST_DEVICE
 #endif
+
+// Loop unrolling requests for code both compilers see: nvcc's device pass unrolls (the loop
+// bounds are compile-time there); the host compilers get nothing and decide for themselves.
+#if defined(__CUDA_ARCH__)
+#define CARRY_UNROLL _Pragma("unroll")
+#define CARRY_NO_UNROLL _Pragma("unroll 1")
+#else
+#define CARRY_UNROLL
+#define CARRY_NO_UNROLL
+#endif

@@ -12,6 +12,7 @@
 #include "carry/bench.hpp"
 #include "carry/errors.hpp"
 #include "carry/flops.hpp"
+#include "carry/fused_plan.hpp"
 #include "carry/peers.hpp"
 #include "carry/trainer.hpp"
 #include "cli/commands.hpp"
@@ -208,12 +209,7 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   bench->add_option("--hidden", options->hidden, "Hidden units")->capture_default_str();
   bench->add_option("--bits", options->bits, "Bits per problem")->capture_default_str();
-  bench
-      ->add_option(
-          "--kernel", options->kernel,
-          "cuda kernels: chain (per-position kernels, the default) or fused (one kernel a step, "
-          "unverified on hardware)")
-      ->capture_default_str();
+  bench->add_option("--kernel", options->kernel, kCudaKernelHelp)->capture_default_str();
   bench->add_option("--lr", options->lr, "Learning rate (0: the batch-size rule)")
       ->capture_default_str();
   bench->add_option("--threads", options->threads, "cpu backend and peer threads (0 = all cores)")

@@ -103,7 +103,7 @@ void add_time_steps_command(CLI::App& app) {
   command->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
   command->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
   command->add_option("--seed", c.seed, "Seed")->capture_default_str();
-  command->add_option("--kernel", c.kernel, "cuda kernels: chain or fused")->capture_default_str();
+  command->add_option("--kernel", c.kernel, kCudaKernelHelp)->capture_default_str();
   command->callback([options] { run_time_steps(*options); });
 }
 

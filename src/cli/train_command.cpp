@@ -10,6 +10,7 @@
 #include "carry/checkpoint.hpp"
 #include "carry/divergence.hpp"
 #include "carry/errors.hpp"
+#include "carry/fused_plan.hpp"
 #include "carry/memory_budget.hpp"
 #include "carry/periodic_checkpoint.hpp"
 #include "carry/resume.hpp"
@@ -186,12 +187,7 @@ void add_train_options(CLI::App* train, TrainOptions* options) {
               "--backend", c.backend,
               "auto (cuda with a usable GPU, else cpu, else reference), cuda, cpu or reference")
           ->capture_default_str();
-  train
-      ->add_option(
-          "--kernel", c.kernel,
-          "cuda kernels: chain (per-position kernels, the default) or fused (one kernel a step, "
-          "unverified on hardware)")
-      ->capture_default_str();
+  train->add_option("--kernel", c.kernel, kCudaKernelHelp)->capture_default_str();
   auto* bits =
       train->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
   auto* hidden =

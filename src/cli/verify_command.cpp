@@ -163,12 +163,7 @@ void add_verify_command(CLI::App& app) {
   verify->add_option("--seed", c.seed, "Seed for the weights and the batches")
       ->capture_default_str();
   verify->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
-  verify
-      ->add_option(
-          "--kernel", c.kernel,
-          "cuda kernels: chain (per-position kernels, the default) or fused (one kernel a step, "
-          "unverified on hardware)")
-      ->capture_default_str();
+  verify->add_option("--kernel", c.kernel, kCudaKernelHelp)->capture_default_str();
   verify->add_option("--json", options->json_path, "Also write the figures to this JSON file");
   verify->callback([options] { run_verify(*options); });
 }

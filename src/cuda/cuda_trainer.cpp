@@ -362,7 +362,9 @@ std::unique_ptr<CudaTrainer> make_cuda_trainer(const TrainConfig& config,
   validate(config);
   const CudaKernelChoice choice = choose_cuda_kernel(config.kernel, config.hidden, config.bits);
   if (!choice.note.empty()) std::fprintf(stderr, "%s\n", choice.note.c_str());
-  if (choice.kernel == "fused") return cuda::make_fused_trainer(config, initial, gpu.description);
+  if (choice.fused_version > 0) {
+    return cuda::make_fused_trainer(config, initial, gpu.description, choice.fused_version);
+  }
   return std::make_unique<CudaTrainerImpl>(config, initial, gpu.description);
 }
 

@@ -1,6 +1,7 @@
-// fused_trainer.cpp: the cuda backend's fused variant: one kernel per step generates the batch
+// fused_trainer.cpp: the cuda backend's fused variants: one kernel per step generates the batch
 // on the device and does forward, backward and the block partial updates; a second tiny kernel
-// sums the blocks in a fixed order and applies SGD (kernels/fused_step_v1.cu).
+// sums the blocks in a fixed order and applies SGD (kernels/fused_step_v1.cu, fused_step_v2.cu:
+// the version is chosen by choose_cuda_kernel; both use the same host side).
 //
 // Shapes: B batch, T bits, H hidden, W weights; launch and summation order in fused_plan.hpp.
 // A step is one CUDA Graph, captured once per pinned slot:
@@ -14,6 +15,8 @@
 
 #include <array>
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "carry/device_layout.hpp"
@@ -29,13 +32,17 @@ namespace {
 
 class FusedTrainer final : public CudaTrainer {
  public:
-  FusedTrainer(const TrainConfig& config, const Parameters& initial, std::string device)
+  FusedTrainer(const TrainConfig& config, const Parameters& initial, std::string device,
+               int version)
       : config_(config),
-        launch_(fused_launch(config.batch, config.hidden)),
+        version_(version),
+        launch_(version == 2 ? fused_v2_launch(config.batch, config.hidden, config.bits)
+                             : fused_launch(config.batch, config.hidden)),
         weight_count_(fused_weight_count(config.hidden)),
         lr_(static_cast<float>(config.lr)),
         device_name_(std::move(device)) {
     CUDA_CHECK(cudaSetDevice(0));
+    if (version_ == 2) prepare_fused_step_v2(config.hidden, config.bits);
     weights_ = DeviceArray<float>(weight_count_);
     updates_ = DeviceArray<float>(weight_count_);
     slots_ = DeviceArray<float>(static_cast<std::size_t>(launch_.blocks) * weight_count_);
@@ -172,7 +179,11 @@ class FusedTrainer final : public CudaTrainer {
     args.slot_exact = slot_exact_.get();
     args.outputs = outputs;
     args.totals = totals_.get();
-    launch_fused_step_v1(config_.hidden, config_.bits, args, stream_);
+    if (version_ == 2) {
+      launch_fused_step_v2(config_.hidden, config_.bits, args, stream_);
+    } else {
+      launch_fused_step_v1(config_.hidden, config_.bits, args, stream_);
+    }
     launch_fused_reduce(config_.hidden, launch_, lr_, apply, slots_.get(), slot_loss_.get(),
                         slot_exact_.get(), updates_.get(), weights_.get(), totals_.get(), stream_);
   }
@@ -229,6 +240,7 @@ class FusedTrainer final : public CudaTrainer {
   }
 
   TrainConfig config_;
+  int version_;  // 1 or 2
   FusedLaunch launch_;
   int weight_count_;
   float lr_;
@@ -257,8 +269,12 @@ class FusedTrainer final : public CudaTrainer {
 }  // namespace
 
 std::unique_ptr<CudaTrainer> make_fused_trainer(const TrainConfig& config,
-                                                const Parameters& initial, std::string device) {
-  return std::make_unique<FusedTrainer>(config, initial, std::move(device));
+                                                const Parameters& initial, std::string device,
+                                                int version) {
+  if (version != 1 && version != 2) {
+    throw std::invalid_argument("make_fused_trainer: version " + std::to_string(version));
+  }
+  return std::make_unique<FusedTrainer>(config, initial, std::move(device), version);
 }
 
 }  // namespace carry::cuda

@@ -1,5 +1,6 @@
-// fused_trainer.hpp: the cuda backend's fused variant (`--kernel fused`), built by
-// make_cuda_trainer when choose_cuda_kernel picks it. Host side of kernels/fused_step_v1.cu.
+// fused_trainer.hpp: the cuda backend's fused variants (`--kernel fused`, fused-v1, fused-v2),
+// built by make_cuda_trainer when choose_cuda_kernel picks one. Host side of
+// kernels/fused_step_v1.cu and fused_step_v2.cu.
 #pragma once
 
 #include <memory>
@@ -9,8 +10,10 @@
 
 namespace carry::cuda {
 
-// config.hidden and config.bits must have a fused kernel (fused_plan.hpp).
+// config.hidden and config.bits must have a fused kernel of this version (1 or 2;
+// fused_plan.hpp).
 std::unique_ptr<CudaTrainer> make_fused_trainer(const TrainConfig& config,
-                                                const Parameters& initial, std::string device);
+                                                const Parameters& initial, std::string device,
+                                                int version);
 
 }  // namespace carry::cuda

@@ -73,9 +73,10 @@ void enqueue_weight_updates(cublasHandle_t handle, const BatchLayout& layout, co
                             const float* inputs, const float* output_deltas, const float* deltas,
                             float* updates);
 
-// kernels/fused_step_v1.cu: the fused step (include/carry/fused_plan.hpp for the launch).
+// kernels/fused_step_v1.cu, fused_step_v2.cu: the fused step (include/carry/fused_plan.hpp for
+// the launch).
 struct FusedStepArguments {
-  FusedLaunch launch;  // fused_launch(B, H)
+  FusedLaunch launch;  // fused_launch(B, H) for v1, fused_v2_launch(B, H, T) for v2
   std::uint64_t seed = 0;
   const std::uint64_t* step_number = nullptr;  // device memory: the step to run
   const float* weights = nullptr;              // W0 | Wh | W1
@@ -89,6 +90,13 @@ struct FusedStepArguments {
 // Generates the batch on the device, forward, backward and the block's partial update, for
 // H in {8, 16, 32, 64}, T in {2, 4, 8, 16, 32}; throws std::invalid_argument otherwise.
 void launch_fused_step_v1(int hidden, int bits, const FusedStepArguments& args,
+                          cudaStream_t stream);
+
+// v2 (fused_step_v2.cu, fused_v2_block.hpp), for the (H, T) of fused_v2_supported; throws
+// std::invalid_argument otherwise. prepare_fused_step_v2 sets the kernel's shared-memory limit:
+// call it once before the first launch (and before capturing one into a graph).
+void prepare_fused_step_v2(int hidden, int bits);
+void launch_fused_step_v2(int hidden, int bits, const FusedStepArguments& args,
                           cudaStream_t stream);
 
 // Sums the slots in block order into updates (the mean update), weights += lr · updates when
