@@ -105,6 +105,16 @@ std::vector<std::string> carry_argv(const std::vector<std::string>& args) {
   return argv;
 }
 
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> split;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = std::min(text.find(' ', start), text.size());
+    if (end > start) split.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return split;
+}
+
 CarryResult run_to_end(const std::vector<std::string>& argv) {
   CarryProcess process(argv);
   CarryResult result;

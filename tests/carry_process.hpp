@@ -44,6 +44,9 @@ class CarryProcess {
 
 // The argv of `carry ARGS...`.
 std::vector<std::string> carry_argv(const std::vector<std::string>& args);
+// `text` split at spaces: "train --batch 0" -> {"train", "--batch", "0"}. For command lines whose
+// arguments contain no spaces (nothing is quoted, no shell is involved).
+std::vector<std::string> words(const std::string& text);
 
 struct CarryResult {
   int status = -1;

@@ -63,8 +63,8 @@ TEST_F(CliEdgesWithModel, RefusesOperandsAndLengthsBeyondTheEdge) {
 
 TEST_F(CliEdges, ABatchLargerThanMemoryIsRefusedWithTheLargestThatFits) {
   // 400 MB allowed (CARRY_MEMORY_LIMIT caps what carry lets itself use); a batch of 2^26
-  // problems needs 1 GiB on the reference backend. (ulimit -v cannot stand in: a CUDA build maps
-  // cuBLAS, hundreds of MB of address space, before main starts.)
+  // problems needs 1 GiB on the reference backend. (ulimit -v cannot stand in: it caps address
+  // space, not memory, and cuBLAS alone maps hundreds of MB of it once the cuda backend opens it.)
   const CarryResult run = run_to_end(
       {"/bin/sh", "-c",
        "CARRY_MEMORY_LIMIT=400000000 exec \"$0\" train --backend reference --batch 67108864 "

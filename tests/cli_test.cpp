@@ -1,47 +1,22 @@
 // cli_test.cpp: the `carry` program end to end: what it prints, and that every bad input gets
 // one line on stderr and exit status 2.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "carry_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CarryRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `carry ARGS` through the shell, capturing stdout and stderr separately.
-CarryRun run_carry(const std::string& args) {
-  const fs::path folder = fs::temp_directory_path() / ("carry_cli_" + std::to_string(::getpid()));
-  fs::create_directories(folder);
-  const std::string out_path = (folder / "out").string();
-  const std::string err_path = (folder / "err").string();
-  const std::string command =
-      std::string(CARRY_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
-  const int raw = std::system(command.c_str());
-  CarryRun run;
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  auto slurp = [](const std::string& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-  };
-  run.out = slurp(out_path);
-  run.err = slurp(err_path);
-  fs::remove_all(folder);
-  return run;
-}
+using carry::testing::CarryResult;
+using carry::testing::run_carry;
+using carry::testing::words;
 
 class TempFolder : public ::testing::Test {
  protected:
@@ -57,7 +32,7 @@ class TempFolder : public ::testing::Test {
 };
 
 void expect_usage_error(const std::string& args, const std::string& message) {
-  const CarryRun run = run_carry(args);
+  const CarryResult run = run_carry(words(args));
   EXPECT_EQ(run.status, 2) << args << "\n" << run.err;
   EXPECT_NE(run.err.find(message), std::string::npos)
       << "carry " << args << "\nstderr: " << run.err << "lacks: " << message;
@@ -99,8 +74,8 @@ TEST(CliErrors, UnknownCommandAndMissingArguments) {
 }
 
 TEST_F(TempFolder, UnwritableSaveIsRefusedBeforeTraining) {
-  const CarryRun run = run_carry("train --steps 100000 --until-accuracy 0 --save " +
-                                 path("no/such/folder/model.json"));
+  const CarryResult run = run_carry(
+      words("train --steps 100000 --until-accuracy 0 --save " + path("no/such/folder/model.json")));
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("cannot write"), std::string::npos) << run.err;
   EXPECT_EQ(run.out.find("step"), std::string::npos) << "trained before refusing:\n" << run.out;
@@ -113,7 +88,7 @@ TEST_F(TempFolder, BadCheckpointsAndOperands) {
   std::ofstream(path("empty.json")) << "";
   expect_usage_error("add 1 2 --checkpoint " + path("empty.json"), "not valid JSON");
 
-  ASSERT_EQ(run_carry("train --quiet --steps 5 --save " + path("model.json")).status, 0);
+  ASSERT_EQ(run_carry(words("train --quiet --steps 5 --save " + path("model.json"))).status, 0);
   expect_usage_error("add -1 2 --checkpoint " + path("model.json"), "A must be a whole number");
   expect_usage_error("add 1 x --checkpoint " + path("model.json"), "B must be a whole number");
   expect_usage_error("add 2305843009213693952 1 --checkpoint " + path("model.json"),
@@ -125,7 +100,7 @@ TEST_F(TempFolder, BadCheckpointsAndOperands) {
 }
 
 TEST_F(TempFolder, TrainSaveEvalAndAdd) {
-  const CarryRun train = run_carry("train --save " + path("model.json"));
+  const CarryResult train = run_carry(words("train --save " + path("model.json")));
   ASSERT_EQ(train.status, 0) << train.err;
   EXPECT_NE(train.out.find("reached 100.00% exact-match accuracy on all 16384 8-bit pairs"),
             std::string::npos)
@@ -133,23 +108,23 @@ TEST_F(TempFolder, TrainSaveEvalAndAdd) {
   EXPECT_NE(train.out.find("checkpoint saved to " + path("model.json")), std::string::npos);
   EXPECT_TRUE(train.err.empty()) << train.err;
 
-  const CarryRun eval = run_carry("eval " + path("model.json"));
+  const CarryResult eval = run_carry(words("eval " + path("model.json")));
   ASSERT_EQ(eval.status, 0) << eval.err;
   EXPECT_NE(eval.out.find("exact match   100.00% (16384 of 16384)"), std::string::npos) << eval.out;
 
-  const CarryRun longer = run_carry("eval " + path("model.json") + " --bits 20");
+  const CarryResult longer = run_carry(words("eval " + path("model.json") + " --bits 20"));
   ASSERT_EQ(longer.status, 0) << longer.err;
   EXPECT_NE(longer.out.find("a fixed sample of 1048576"), std::string::npos) << longer.out;
   EXPECT_NE(longer.out.find("beyond the training length"), std::string::npos) << longer.out;
 
-  const CarryRun add = run_carry("add 39 17 --checkpoint " + path("model.json"));
+  const CarryResult add = run_carry(words("add 39 17 --checkpoint " + path("model.json")));
   ASSERT_EQ(add.status, 0) << add.err;
   EXPECT_EQ(add.out.rfind("39 + 17 = 56 \u2713\n", 0), 0u) << add.out;
   EXPECT_NE(add.out.find("true sum    00111000"), std::string::npos) << add.out;
 }
 
 TEST_F(TempFolder, SeedCompatPrintsTheSeedOutput) {
-  const CarryRun run = run_carry("train --seed-compat --save " + path("seed.json"));
+  const CarryResult run = run_carry(words("train --seed-compat --save " + path("seed.json")));
   ASSERT_EQ(run.status, 0) << run.err;
   std::ifstream golden(std::string(CARRY_TEST_DATA_DIR) + "/seed_default.txt");
   std::stringstream expected;
@@ -159,9 +134,9 @@ TEST_F(TempFolder, SeedCompatPrintsTheSeedOutput) {
 }
 
 TEST_F(TempFolder, BenchWritesOneRecordPerBackendAndBatch) {
-  const CarryRun run =
-      run_carry("bench --backend reference,auto --batch 1,3 --repeats 1 --seconds 0.01 --out " +
-                path("results"));
+  const CarryResult run = run_carry(
+      words("bench --backend reference,auto --batch 1,3 --repeats 1 --seconds 0.01 --out " +
+            path("results")));
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("GFLOP/s"), std::string::npos) << run.out;
   std::ifstream csv(path("results/results.csv"));
@@ -177,7 +152,7 @@ TEST_F(TempFolder, BenchWritesOneRecordPerBackendAndBatch) {
 TEST(CliHelp, EverySubcommandHasHelp) {
   for (const char* command :
        {"--help", "train --help", "eval --help", "add --help", "bench --help"}) {
-    const CarryRun run = run_carry(command);
+    const CarryResult run = run_carry(words(command));
     EXPECT_EQ(run.status, 0) << command;
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << command;
   }

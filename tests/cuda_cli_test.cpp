@@ -2,55 +2,29 @@
 // a machine without a GPU must do (clear one-line errors, exit status 2; time-steps on the CPU);
 // label `gpu` (CudaCliOnGpu.*) for verify, train and time-steps on a GPU.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "carry/cpu_trainer.hpp"
 #include "carry/cuda_backend.hpp"
+#include "carry_process.hpp"
 #include "gpu_test_support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CarryRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-CarryRun run_carry(const std::string& args) {
-  const fs::path folder =
-      fs::temp_directory_path() / ("carry_cuda_cli_" + std::to_string(::getpid()));
-  fs::create_directories(folder);
-  const std::string out_path = (folder / "out").string();
-  const std::string err_path = (folder / "err").string();
-  const std::string command =
-      std::string(CARRY_BINARY) + " " + args + " >" + out_path + " 2>" + err_path + " </dev/null";
-  const int raw = std::system(command.c_str());
-  CarryRun run;
-  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  auto slurp = [](const std::string& path) {
-    std::ifstream file(path);
-    std::stringstream text;
-    text << file.rdbuf();
-    return text.str();
-  };
-  run.out = slurp(out_path);
-  run.err = slurp(err_path);
-  fs::remove_all(folder);
-  return run;
-}
+using carry::testing::CarryResult;
+using carry::testing::run_carry;
+using carry::testing::words;
 
 // Without a usable GPU, asking for one is a one-line error with exit status 2 that says why.
 void expect_no_gpu_error(const std::string& args) {
-  const CarryRun run = run_carry(args);
+  const CarryResult run = run_carry(words(args));
   EXPECT_EQ(run.status, 2) << args << "\n" << run.out << run.err;
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
   EXPECT_EQ(run.err.rfind("carry: error: ", 0), 0u) << run.err;
@@ -69,7 +43,7 @@ TEST(CudaCliWithoutGpu, CudaBackendAndVerifyExplainAndExitTwo) {
 
 TEST(CudaCliWithoutGpu, AutoFallsBackToTheCpu) {
   if (carry::probe_gpu().usable) GTEST_SKIP() << "a GPU is usable here";
-  const CarryRun run = run_carry("train --steps 3 --report-every 1 --until-accuracy 0");
+  const CarryResult run = run_carry(words("train --steps 3 --report-every 1 --until-accuracy 0"));
   EXPECT_EQ(run.status, 0) << run.err;
   // The best CPU backend: cpu where the processor has AVX2 and FMA.
   const std::string expected = carry::cpu_backend_isa().empty() ? "reference" : "cpu";
@@ -79,7 +53,7 @@ TEST(CudaCliWithoutGpu, AutoFallsBackToTheCpu) {
 TEST(CudaCli, BadVerifyOptionsExitTwo) {
   for (const char* args : {"verify --batch 0", "verify --bits 33", "verify --hidden 0",
                            "verify --steps 0", "verify --lr -1"}) {
-    const CarryRun run = run_carry(args);
+    const CarryResult run = run_carry(words(args));
     EXPECT_EQ(run.status, 2) << args << "\n" << run.err;
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
   }
@@ -88,11 +62,11 @@ TEST(CudaCli, BadVerifyOptionsExitTwo) {
 TEST(CudaCli, BadKernelNamesExitTwoWithOneLine) {
   for (const char* args : {"train --kernel fast", "verify --kernel fast", "bench --kernel fast",
                            "train --kernel", "time-steps --kernel fast"}) {
-    const CarryRun run = run_carry(args);
+    const CarryResult run = run_carry(words(args));
     EXPECT_EQ(run.status, 2) << args << "\n" << run.err;
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << args << "\n" << run.err;
   }
-  const CarryRun run = run_carry("train --kernel fast");
+  const CarryResult run = run_carry(words("train --kernel fast"));
   EXPECT_NE(run.err.find("--kernel must be chain, fused, fused-v1 or fused-v2 (got 'fast')"),
             std::string::npos)
       << run.err;
@@ -100,14 +74,15 @@ TEST(CudaCli, BadKernelNamesExitTwoWithOneLine) {
 
 TEST(CudaCli, KernelIsListedInHelp) {
   for (const char* command : {"train", "verify", "bench"}) {
-    const CarryRun run = run_carry(std::string(command) + " --help");
+    const CarryResult run = run_carry(words(std::string(command) + " --help"));
     EXPECT_EQ(run.status, 0) << command;
     EXPECT_NE(run.out.find("--kernel"), std::string::npos) << command << "\n" << run.out;
   }
 }
 
 TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
-  const CarryRun run = run_carry("time-steps --backend reference --batch 8 --steps 5 --warmup 2");
+  const CarryResult run =
+      run_carry(words("time-steps --backend reference --batch 8 --steps 5 --warmup 2"));
   ASSERT_EQ(run.status, 0) << run.err;
   ASSERT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << run.out;
   const nlohmann::json line = nlohmann::json::parse(run.out);
@@ -121,12 +96,12 @@ TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
 }
 
 TEST(CudaCli, HelpListsVerify) {
-  const CarryRun run = run_carry("--help");
+  const CarryResult run = run_carry(words("--help"));
   EXPECT_EQ(run.status, 0);
   EXPECT_NE(run.out.find("verify"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("time-steps"), std::string::npos) << run.out;  // for scripts, unlisted
-  EXPECT_EQ(run_carry("verify --help").status, 0);
-  EXPECT_EQ(run_carry("time-steps --help").status, 0);
+  EXPECT_EQ(run_carry(words("verify --help")).status, 0);
+  EXPECT_EQ(run_carry(words("time-steps --help")).status, 0);
 }
 
 // --- gpu ---------------------------------------------------------------------------------------
@@ -135,7 +110,7 @@ TEST(CudaCliOnGpu, VerifyPassesAndWritesJson) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   const fs::path json =
       fs::temp_directory_path() / ("carry_verify_" + std::to_string(::getpid()) + ".json");
-  const CarryRun run = run_carry("verify --steps 5 --batch 100 --json " + json.string());
+  const CarryResult run = run_carry(words("verify --steps 5 --batch 100 --json " + json.string()));
   EXPECT_EQ(run.status, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("PASS"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("bit-identical"), std::string::npos) << run.out;
@@ -148,7 +123,7 @@ TEST(CudaCliOnGpu, VerifyPassesAndWritesJson) {
 
 TEST(CudaCliOnGpu, VerifyFusedPasses) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const CarryRun run = run_carry("verify --kernel fused --steps 5 --batch 1000");
+  const CarryResult run = run_carry(words("verify --kernel fused --steps 5 --batch 1000"));
   EXPECT_EQ(run.status, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("fused kernel"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("bit-identical"), std::string::npos) << run.out;
@@ -156,7 +131,7 @@ TEST(CudaCliOnGpu, VerifyFusedPasses) {
 
 TEST(CudaCliOnGpu, FusedFallsBackToTheChainWithANote) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const CarryRun run = run_carry("verify --kernel fused --hidden 7 --steps 2 --batch 10");
+  const CarryResult run = run_carry(words("verify --kernel fused --hidden 7 --steps 2 --batch 10"));
   EXPECT_EQ(run.status, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("chain kernel"), std::string::npos) << run.out;
   EXPECT_NE(run.err.find("runs on the chain kernels"), std::string::npos) << run.err;
@@ -164,7 +139,7 @@ TEST(CudaCliOnGpu, FusedFallsBackToTheChainWithANote) {
 
 TEST(CudaCliOnGpu, TrainOnCudaReachesFullAccuracy) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const CarryRun run = run_carry("train --backend cuda");
+  const CarryResult run = run_carry(words("train --backend cuda"));
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out.rfind("training on cuda:", 0), 0u) << run.out;
   EXPECT_NE(run.out.find("reached 100.00% exact-match accuracy"), std::string::npos) << run.out;
@@ -172,10 +147,10 @@ TEST(CudaCliOnGpu, TrainOnCudaReachesFullAccuracy) {
 
 TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const CarryRun train = run_carry("train --steps 3 --report-every 1 --until-accuracy 0");
+  const CarryResult train = run_carry(words("train --steps 3 --report-every 1 --until-accuracy 0"));
   EXPECT_EQ(train.status, 0) << train.err;
   EXPECT_EQ(train.out.rfind("training on cuda:", 0), 0u) << train.out;
-  const CarryRun bench = run_carry("time-steps --backend cuda --batch 1000 --steps 20");
+  const CarryResult bench = run_carry(words("time-steps --backend cuda --batch 1000 --steps 20"));
   ASSERT_EQ(bench.status, 0) << bench.err;
   const nlohmann::json line = nlohmann::json::parse(bench.out);
   EXPECT_EQ(line.at("timer"), "cuda-events");
@@ -184,7 +159,8 @@ TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
 
 TEST(CudaCliOnGpu, TooLargeABatchNamesTheLargestThatFits) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const CarryRun run = run_carry("train --backend cuda --batch 67108864 --hidden 256 --bits 32");
+  const CarryResult run =
+      run_carry(words("train --backend cuda --batch 67108864 --hidden 256 --bits 32"));
   EXPECT_EQ(run.status, 2) << run.out << run.err;
   EXPECT_NE(run.err.find("the largest batch that fits is "), std::string::npos) << run.err;
   EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;

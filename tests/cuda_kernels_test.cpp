@@ -4,7 +4,6 @@
 // afterwards, the written ones against the gold within float32_error.hpp's bounds, the rest for
 // being untouched. Sizes: B in {1, 3, 1000, 65537}, H in {1, 7, 16, 64}, T in {2, 8, 16}, all
 // combinations with B·T·H² <= 2^29 (the float64 gold's CPU time).
-#include <cublas_v2.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,6 +15,7 @@
 
 #include "carry/device_layout.hpp"
 #include "carry/float32_error.hpp"
+#include "cuda/cublas_library.hpp"
 #include "cuda/cuda_check.hpp"
 #include "cuda/device_buffer.hpp"
 #include "cuda/kernels.hpp"
@@ -322,11 +322,12 @@ TEST(CudaKernels, StepMetricsMatchGold) {
 class CublasHandle {
  public:
   CublasHandle() {
-    CUBLAS_CHECK(cublasCreate(&handle_));
-    CUBLAS_CHECK(cublasSetMathMode(handle_, CUBLAS_DEFAULT_MATH));
-    CUBLAS_CHECK(cublasSetAtomicsMode(handle_, CUBLAS_ATOMICS_NOT_ALLOWED));
+    const cuda::CublasLibrary& blas = cuda::cublas();
+    CUBLAS_CHECK(blas.create(&handle_));
+    CUBLAS_CHECK(blas.set_math_mode(handle_, CUBLAS_DEFAULT_MATH));
+    CUBLAS_CHECK(blas.set_atomics_mode(handle_, CUBLAS_ATOMICS_NOT_ALLOWED));
   }
-  ~CublasHandle() { cublasDestroy(handle_); }
+  ~CublasHandle() { cuda::cublas().destroy(handle_); }
   cublasHandle_t get() const { return handle_; }
 
  private:

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "cuda/cublas_library.hpp"
+
 namespace carry::cuda_detail {
 
 namespace {
@@ -30,9 +32,10 @@ void check_cuda(cudaError_t status, const char* expression, const char* file, in
 
 void check_cublas(cublasStatus_t status, const char* expression, const char* file, int line) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
-  throw DeviceError(
-      "cuBLAS error: " + where(expression, file, line) + ": " + cublasGetStatusString(status),
-      cudaSuccess);
+  // A status came from cuBLAS, so the library is loaded and cublas() returns at once.
+  throw DeviceError("cuBLAS error: " + where(expression, file, line) + ": " +
+                        cuda::cublas().get_status_string(status),
+                    cudaSuccess);
 }
 
 }  // namespace carry::cuda_detail

@@ -28,6 +28,7 @@
 #include "carry/errors.hpp"
 #include "carry/fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
+#include "cuda/cublas_library.hpp"
 #include "cuda/cuda_check.hpp"
 #include "cuda/device_buffer.hpp"
 #include "cuda/fused_trainer.hpp"
@@ -58,13 +59,14 @@ class CudaTrainerImpl final : public CudaTrainer {
     CUDA_CHECK(cudaSetDevice(0));
     allocate();  // first: a batch that does not fit is refused before anything else is made
     CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-    CUBLAS_CHECK(cublasCreate(&cublas_));
-    CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
+    const cuda::CublasLibrary& blas = cuda::cublas();  // opened here, on first use
+    CUBLAS_CHECK(blas.create(&cublas_));
+    CUBLAS_CHECK(blas.set_stream(cublas_, stream_));
     // Plain FP32 (no TF32 tensor-core rounding), no atomics: deterministic and float32-accurate.
-    CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
-    CUBLAS_CHECK(cublasSetAtomicsMode(cublas_, CUBLAS_ATOMICS_NOT_ALLOWED));
-    CUBLAS_CHECK(cublasSetPointerMode(cublas_, CUBLAS_POINTER_MODE_HOST));  // alpha, beta captured
-    CUBLAS_CHECK(cublasSetWorkspace(cublas_, cublas_workspace_.get(), cublas_workspace_.bytes()));
+    CUBLAS_CHECK(blas.set_math_mode(cublas_, CUBLAS_DEFAULT_MATH));
+    CUBLAS_CHECK(blas.set_atomics_mode(cublas_, CUBLAS_ATOMICS_NOT_ALLOWED));
+    CUBLAS_CHECK(blas.set_pointer_mode(cublas_, CUBLAS_POINTER_MODE_HOST));  // alpha, beta captured
+    CUBLAS_CHECK(blas.set_workspace(cublas_, cublas_workspace_.get(), cublas_workspace_.bytes()));
     for (cudaEvent_t& event : slot_free_) {
       CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
     }
@@ -90,7 +92,7 @@ class CudaTrainerImpl final : public CudaTrainer {
     }
     if (timing_start_ != nullptr) cudaEventDestroy(timing_start_);
     if (timing_stop_ != nullptr) cudaEventDestroy(timing_stop_);
-    if (cublas_ != nullptr) cublasDestroy(cublas_);
+    if (cublas_ != nullptr) cuda::cublas().destroy(cublas_);
     if (stream_ != nullptr) cudaStreamDestroy(stream_);
   }
 

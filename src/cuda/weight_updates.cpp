@@ -24,6 +24,7 @@
 // "Results reproducibility"). The handle is configured in cuda_trainer.cpp.
 #include <cublas_v2.h>
 
+#include "cuda/cublas_library.hpp"
 #include "cuda/cuda_check.hpp"
 #include "cuda/kernels.hpp"
 
@@ -40,16 +41,17 @@ void enqueue_weight_updates(cublasHandle_t handle, const BatchLayout& layout, co
   const float beta = 0.0f;
   const float* hidden_prev = hidden;                // h_{t-1}: rows 0 .. K - 1
   const float* hidden_now = hidden + layout.batch;  // h_t:     rows B .. B + K - 1
+  const auto sgemm_64 = cublas().sgemm_64;          // cublasSgemm_64, loaded on first use
 
   // ΔWh: column-major H x H = Δᵀ (H x K) · Hp (K x H).
-  CUBLAS_CHECK(cublasSgemm_64(handle, CUBLAS_OP_T, CUBLAS_OP_N, H, H, K, &alpha, deltas, K,
-                              hidden_prev, hidden_ld, &beta, updates + layout.wh_offset(), H));
+  CUBLAS_CHECK(sgemm_64(handle, CUBLAS_OP_T, CUBLAS_OP_N, H, H, K, &alpha, deltas, K, hidden_prev,
+                        hidden_ld, &beta, updates + layout.wh_offset(), H));
   // ΔW0: column-major H x 2 = Δᵀ (H x K) · X (K x 2).
-  CUBLAS_CHECK(cublasSgemm_64(handle, CUBLAS_OP_T, CUBLAS_OP_N, H, 2, K, &alpha, deltas, K, inputs,
-                              K, &beta, updates + layout.w0_offset(), H));
+  CUBLAS_CHECK(sgemm_64(handle, CUBLAS_OP_T, CUBLAS_OP_N, H, 2, K, &alpha, deltas, K, inputs, K,
+                        &beta, updates + layout.w0_offset(), H));
   // ΔW1: column-major H x 1 = Hcᵀ (H x K) · e (K x 1).
-  CUBLAS_CHECK(cublasSgemm_64(handle, CUBLAS_OP_T, CUBLAS_OP_N, H, 1, K, &alpha, hidden_now,
-                              hidden_ld, output_deltas, K, &beta, updates + layout.w1_offset(), H));
+  CUBLAS_CHECK(sgemm_64(handle, CUBLAS_OP_T, CUBLAS_OP_N, H, 1, K, &alpha, hidden_now, hidden_ld,
+                        output_deltas, K, &beta, updates + layout.w1_offset(), H));
 }
 
 }  // namespace carry::cuda
