@@ -123,10 +123,15 @@ TEST(CudaCliOnGpu, VerifyPassesAndWritesJson) {
 
 TEST(CudaCliOnGpu, VerifyFusedPasses) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  const CarryResult run = run_carry(words("verify --kernel fused --steps 5 --batch 1000"));
-  EXPECT_EQ(run.status, 0) << run.out << run.err;
-  EXPECT_NE(run.out.find("fused kernel"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("bit-identical"), std::string::npos) << run.out;
+  // fused: the newest version for the default size (v2); then each version by name.
+  for (const char* kernel : {"fused", "fused-v1", "fused-v2"}) {
+    const CarryResult run =
+        run_carry(words(std::string("verify --steps 5 --batch 1000 --kernel ") + kernel));
+    EXPECT_EQ(run.status, 0) << kernel << "\n" << run.out << run.err;
+    const std::string expected = std::string(kernel) == "fused" ? "fused-v2" : kernel;
+    EXPECT_NE(run.out.find("(" + expected + " kernel)"), std::string::npos) << run.out;
+    EXPECT_NE(run.out.find("bit-identical"), std::string::npos) << run.out;
+  }
 }
 
 TEST(CudaCliOnGpu, FusedFallsBackToTheChainWithANote) {

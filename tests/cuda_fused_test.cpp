@@ -53,20 +53,7 @@ TEST(CudaFused, OneStepMatchesTheReference) {
           const std::string what = std::string(version) + " B " + std::to_string(batch) + " H " +
                                    std::to_string(hidden) + " T " + std::to_string(bits);
           const auto trainer = make(config);
-          for (std::uint64_t step : {7u, 8u}) {  // both pinned slots; the second does not apply
-            const bool apply = step == 7;
-            const Parameters start = trainer->parameters();
-            const ReferenceStep expected =
-                reference_step_with_tolerances(start, make_batch(config, step), bits, config.lr);
-            const StepDetail actual = trainer->run_step(step, apply);
-            if (apply) {
-              const StepCheck check = check_step(static_cast<std::int64_t>(step), actual, expected);
-              expect_step_passes(check, what);
-              worst = std::max(worst, check.worst_ratio());
-            } else {
-              EXPECT_EQ(flatten(actual.weights_after), flatten(start)) << what;
-            }
-          }
+          worst = std::max(worst, testing::expect_slot_steps_match(*trainer, config, what));
         }
       }
     }

@@ -37,22 +37,7 @@ TEST(CudaTrainer, OneStepMatchesTheReferenceAtOddSizes) {
                                  " T " + std::to_string(bits);
         const TrainConfig config = cuda_config(bits, hidden, batch, bits + hidden);
         const auto trainer = make(config);
-        // Steps 7 and 8 use both input slots; the second one does not apply its update.
-        for (std::uint64_t step : {7u, 8u}) {
-          const bool apply = step == 7;
-          const Parameters start = trainer->parameters();
-          const ReferenceStep expected =
-              reference_step_with_tolerances(start, make_batch(config, step), bits, config.lr);
-          const StepDetail actual = trainer->run_step(step, apply);
-          if (apply) {
-            const StepCheck check = check_step(static_cast<std::int64_t>(step), actual, expected);
-            expect_step_passes(check, what);
-            worst = std::max(worst, check.worst_ratio());
-          } else {
-            EXPECT_EQ(flatten(actual.weights_after), flatten(start)) << what;
-            EXPECT_EQ(flatten(trainer->parameters()), flatten(start)) << what;
-          }
-        }
+        worst = std::max(worst, testing::expect_slot_steps_match(*trainer, config, what));
       }
     }
   }

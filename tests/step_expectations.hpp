@@ -1,7 +1,8 @@
 // step_expectations.hpp: what every test that holds a fast step against the float64 reference
 // expects (verification.hpp's check_step): each tensor within its float32 tolerance, and the
 // exact-match count and sample 0's answer equal up to outputs within their tolerance of 0.5; and
-// the configuration such tests start from. Test code only.
+// the configuration such tests start from, and the two-step check every backend gets. Test code
+// only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <string>
 
 #include "carry/config.hpp"
+#include "carry/step_detail.hpp"
+#include "carry/trainer.hpp"
 #include "carry/verification.hpp"
 
 namespace carry::testing {
@@ -24,6 +27,31 @@ inline void expect_step_passes(const StepCheck& check, const std::string& what) 
   EXPECT_TRUE(check.exact_ok) << what << ": exact " << check.exact_actual << " vs "
                               << check.exact_expected << " (" << check.ambiguous << " ambiguous)";
   EXPECT_TRUE(check.prediction_ok) << what;
+}
+
+// Steps 7 and 8 of config from the stepper's current weights, each against the reference from
+// the same weights: step 7 applies its update and must match within tolerance; step 8 (the other
+// input slot of a double-buffered backend) does not apply it, and the weights must stay. Returns
+// step 7's largest error as a fraction of its tolerance.
+inline double expect_slot_steps_match(DetailedStepper& stepper, const TrainConfig& config,
+                                      const std::string& what) {
+  double worst = 0.0;
+  for (std::uint64_t step : {7u, 8u}) {
+    const bool apply = step == 7;
+    const Parameters start = stepper.parameters();
+    const ReferenceStep expected =
+        reference_step_with_tolerances(start, make_batch(config, step), config.bits, config.lr);
+    const StepDetail actual = stepper.run_step(step, apply);
+    if (apply) {
+      const StepCheck check = check_step(static_cast<std::int64_t>(step), actual, expected);
+      expect_step_passes(check, what);
+      worst = check.worst_ratio();
+    } else {
+      EXPECT_EQ(flatten(actual.weights_after), flatten(start)) << what;
+      EXPECT_EQ(flatten(stepper.parameters()), flatten(start)) << what;
+    }
+  }
+  return worst;
 }
 
 // A cuda run of the given kernel and size, lr 4 (the batch-size rule's value from B 16 on).

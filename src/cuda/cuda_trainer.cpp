@@ -33,6 +33,7 @@
 #include "cuda/device_buffer.hpp"
 #include "cuda/fused_trainer.hpp"
 #include "cuda/kernels.hpp"
+#include "cuda/step_stream.hpp"
 
 namespace carry {
 
@@ -56,44 +57,30 @@ class CudaTrainerImpl final : public CudaTrainer {
         layout_{config.bits, config.hidden, config.batch},
         lr_(static_cast<float>(config.lr)),
         device_name_(std::move(device)) {
-    CUDA_CHECK(cudaSetDevice(0));
-    allocate();  // first: a batch that does not fit is refused before anything else is made
-    CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    allocate();  // first: a batch that does not fit is refused before anything big is made
     const cuda::CublasLibrary& blas = cuda::cublas();  // opened here, on first use
     CUBLAS_CHECK(blas.create(&cublas_));
-    CUBLAS_CHECK(blas.set_stream(cublas_, stream_));
+    CUBLAS_CHECK(blas.set_stream(cublas_, stream_.get()));
     // Plain FP32 (no TF32 tensor-core rounding), no atomics: deterministic and float32-accurate.
     CUBLAS_CHECK(blas.set_math_mode(cublas_, CUBLAS_DEFAULT_MATH));
     CUBLAS_CHECK(blas.set_atomics_mode(cublas_, CUBLAS_ATOMICS_NOT_ALLOWED));
     CUBLAS_CHECK(blas.set_pointer_mode(cublas_, CUBLAS_POINTER_MODE_HOST));  // alpha, beta captured
     CUBLAS_CHECK(blas.set_workspace(cublas_, cublas_workspace_.get(), cublas_workspace_.bytes()));
-    for (cudaEvent_t& event : slot_free_) {
-      CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-    }
-    CUDA_CHECK(cudaEventCreate(&timing_start_));
-    CUDA_CHECK(cudaEventCreate(&timing_stop_));
     // Columns [0, B) of hidden are h_{-1} = 0 and stay so: no kernel writes them.
-    CUDA_CHECK(cudaMemsetAsync(hidden_.get(), 0, hidden_.bytes(), stream_));
-    CUDA_CHECK(cudaMemsetAsync(totals_.get(), 0, totals_.bytes(), stream_));
+    CUDA_CHECK(cudaMemsetAsync(hidden_.get(), 0, hidden_.bytes(), stream_.get()));
     set_parameters(initial);
     warm_up();
   }
 
   ~CudaTrainerImpl() override {
     // Errors cannot be reported from here; the memory goes with the process in any case.
-    cudaStreamSynchronize(stream_);
+    stream_.synchronize_quietly();
     for (auto& by_apply : graphs_) {
       for (cudaGraphExec_t graph : by_apply) {
         if (graph != nullptr) cudaGraphExecDestroy(graph);
       }
     }
-    for (cudaEvent_t event : slot_free_) {
-      if (event != nullptr) cudaEventDestroy(event);
-    }
-    if (timing_start_ != nullptr) cudaEventDestroy(timing_start_);
-    if (timing_stop_ != nullptr) cudaEventDestroy(timing_stop_);
     if (cublas_ != nullptr) cuda::cublas().destroy(cublas_);
-    if (stream_ != nullptr) cudaStreamDestroy(stream_);
   }
 
   CudaTrainerImpl(const CudaTrainerImpl&) = delete;
@@ -109,60 +96,40 @@ class CudaTrainerImpl final : public CudaTrainer {
   }
 
   std::optional<CollectedSteps> collect_steps() override {
-    const StepTotals totals = take_totals();
-    CollectedSteps collected;
-    collected.loss_sum = totals.pending_mean_loss_sum;
-    collected.last = StepResult{totals.step_loss_sum / static_cast<double>(layout_.batch),
-                                example(last_step_), totals.first_prediction};
-    return collected;
+    return stream_.collect(layout_.batch, example(last_step_));
   }
 
-  Parameters parameters() const override { return download_weights(weights_); }
+  Parameters parameters() const override {
+    return stream_.download_weights(weights_, layout_.hidden);
+  }
 
   void set_parameters(const Parameters& params) override {
-    if (params.hidden != layout_.hidden) {
-      throw UserError("cuda backend: weights with " + std::to_string(params.hidden) +
-                      " hidden units given to a run with " + std::to_string(layout_.hidden));
-    }
-    std::vector<float> host(static_cast<std::size_t>(layout_.weight_count()));
-    auto put = [&](const std::vector<double>& values, int offset) {
-      for (std::size_t k = 0; k < values.size(); ++k)
-        host[offset + k] = static_cast<float>(values[k]);
-    };
-    put(params.w0, layout_.w0_offset());
-    put(params.wh, layout_.wh_offset());
-    put(params.w1, layout_.w1_offset());
-    CUDA_CHECK(cudaMemcpyAsync(weights_.get(), host.data(), weights_.bytes(),
-                               cudaMemcpyHostToDevice, stream_));
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    stream_.upload_weights(params, layout_.hidden, weights_);
   }
 
   StepDetail run_step(std::uint64_t step, bool apply) override {
     queue_step(step, apply);
-    const StepTotals totals = take_totals();  // waits for the step
+    const StepTotals totals = stream_.take_totals();  // waits for the step
     StepDetail detail;
     detail.mean_loss = totals.step_loss_sum / static_cast<double>(layout_.batch);
     detail.exact_correct = totals.step_exact;
     detail.first_prediction = totals.first_prediction;
     std::vector<float> outputs(static_cast<std::size_t>(layout_.positions()));
     CUDA_CHECK(cudaMemcpyAsync(outputs.data(), outputs_.get(), outputs_.bytes(),
-                               cudaMemcpyDeviceToHost, stream_));
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
+                               cudaMemcpyDeviceToHost, stream_.get()));
+    CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
     detail.outputs.assign(outputs.begin(), outputs.end());
-    detail.mean_update = download_weights(updates_);
-    detail.weights_after = download_weights(weights_);
+    detail.mean_update = stream_.download_weights(updates_, layout_.hidden);
+    detail.weights_after = stream_.download_weights(weights_, layout_.hidden);
     return detail;
   }
 
   double timed_steps(std::uint64_t first, std::int64_t count) override {
-    CUDA_CHECK(cudaEventRecord(timing_start_, stream_));
-    for (std::int64_t i = 0; i < count; ++i)
-      queue_step(first + static_cast<std::uint64_t>(i), true);
-    CUDA_CHECK(cudaEventRecord(timing_stop_, stream_));
-    CUDA_CHECK(cudaEventSynchronize(timing_stop_));
-    float milliseconds = 0.0f;
-    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, timing_start_, timing_stop_));
-    return milliseconds / 1000.0;
+    return stream_.time_on_gpu([&] {
+      for (std::int64_t i = 0; i < count; ++i) {
+        queue_step(first + static_cast<std::uint64_t>(i), true);
+      }
+    });
   }
 
  private:
@@ -197,7 +164,6 @@ class CudaTrainerImpl final : public CudaTrainer {
       sample_exact_ = cuda::DeviceArray<std::uint32_t>(layout_.batch);
       metrics_scratch_ = cuda::DeviceArray<unsigned char>(scratch_bytes);
       cublas_workspace_ = cuda::DeviceArray<unsigned char>(kCublasWorkspaceBytes);
-      totals_ = cuda::DeviceArray<StepTotals>(1);
     } catch (const DeviceError& error) {
       if (error.cuda_status() != cudaErrorMemoryAllocation) throw;
       cudaGetLastError();  // allocation failures are not sticky; clear the record
@@ -205,7 +171,6 @@ class CudaTrainerImpl final : public CudaTrainer {
     }
     for (auto& slot : host_operands_)
       slot = cuda::PinnedArray<std::uint32_t>(layout_.operands_size());
-    host_totals_ = cuda::PinnedArray<StepTotals>(1);
   }
 
   [[noreturn]] void throw_batch_too_large(std::int64_t needed, std::size_t free_bytes,
@@ -224,23 +189,24 @@ class CudaTrainerImpl final : public CudaTrainer {
 
   // The step's work, in stream order (captured into graphs, or run directly by warm_up()).
   void enqueue_step(int slot, bool apply) {
+    cudaStream_t stream = stream_.get();
     CUDA_CHECK(cudaMemcpyAsync(operands_.get(), host_operands_[slot].get(),
-                               host_operands_[slot].bytes(), cudaMemcpyHostToDevice, stream_));
+                               host_operands_[slot].bytes(), cudaMemcpyHostToDevice, stream));
     for (int t = 0; t < layout_.bits; ++t) {
       cuda::launch_forward_step(layout_, t, operands_.get(), weights_.get(), hidden_.get(),
-                                inputs_.get(), outputs_.get(), stream_);
+                                inputs_.get(), outputs_.get(), stream);
     }
     cuda::launch_step_metrics(layout_, operands_.get(), outputs_.get(), sample_loss_.get(),
                               sample_exact_.get(), metrics_scratch_.get(), metrics_scratch_.bytes(),
-                              totals_.get(), stream_);
+                              stream_.totals(), stream);
     for (int t = layout_.bits - 1; t >= 0; --t) {
       cuda::launch_backward_step(layout_, t, operands_.get(), weights_.get(), hidden_.get(),
-                                 outputs_.get(), output_deltas_.get(), deltas_.get(), stream_);
+                                 outputs_.get(), output_deltas_.get(), deltas_.get(), stream);
     }
     cuda::enqueue_weight_updates(cublas_, layout_, hidden_.get(), inputs_.get(),
                                  output_deltas_.get(), deltas_.get(), updates_.get());
     if (apply)
-      cuda::launch_sgd(layout_.weight_count(), lr_, updates_.get(), weights_.get(), stream_);
+      cuda::launch_sgd(layout_.weight_count(), lr_, updates_.get(), weights_.get(), stream);
   }
 
   // One uncaptured step on an all-zero batch, without the update: loads every kernel module and
@@ -248,68 +214,29 @@ class CudaTrainerImpl final : public CudaTrainer {
   void warm_up() {
     std::fill_n(host_operands_[0].get(), host_operands_[0].size(), 0u);
     enqueue_step(0, false);
-    CUDA_CHECK(cudaMemsetAsync(totals_.get(), 0, totals_.bytes(), stream_));
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
+    CUDA_CHECK(cudaMemsetAsync(stream_.totals(), 0, sizeof(StepTotals), stream_.get()));
+    CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
   }
 
   cudaGraphExec_t graph(int slot, bool apply) {
     cudaGraphExec_t& exec = graphs_[slot][apply ? 1 : 0];
-    if (exec != nullptr) return exec;
     // Relaxed: cuBLAS and CUB may query the device while being captured; nothing here
     // synchronises or allocates.
-    CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeRelaxed));
-    cudaGraph_t captured = nullptr;
-    try {
-      enqueue_step(slot, apply);
-    } catch (...) {
-      cudaStreamEndCapture(stream_, &captured);  // leave the stream usable
-      if (captured != nullptr) cudaGraphDestroy(captured);
-      throw;
+    if (exec == nullptr) {
+      exec = stream_.capture(cudaStreamCaptureModeRelaxed, [&] { enqueue_step(slot, apply); });
     }
-    CUDA_CHECK(cudaStreamEndCapture(stream_, &captured));
-    const cudaError_t status = cudaGraphInstantiate(&exec, captured, 0);
-    cudaGraphDestroy(captured);
-    CUDA_CHECK(status);
     return exec;
   }
 
   // Draws step `step`'s batch into its pinned slot once the GPU is done with that slot, and
   // queues the step's graph. Does not wait for the step.
   void queue_step(std::uint64_t step, bool apply) {
-    const int slot = static_cast<int>(step & 1u);
-    if (slot_used_[slot]) CUDA_CHECK(cudaEventSynchronize(slot_free_[slot]));
+    const int slot = stream_.claim_slot(step);
     encode_batch(static_cast<std::uint64_t>(config_.seed), step, layout_.bits, layout_.batch,
                  host_operands_[slot].get(), encoding_threads_);
-    CUDA_CHECK(cudaGraphLaunch(graph(slot, apply), stream_));
-    CUDA_CHECK(cudaEventRecord(slot_free_[slot], stream_));
-    slot_used_[slot] = true;
+    CUDA_CHECK(cudaGraphLaunch(graph(slot, apply), stream_.get()));
+    stream_.release_slot(slot);
     last_step_ = step;
-  }
-
-  // Waits for the queued steps, returns their totals and starts new running sums.
-  StepTotals take_totals() {
-    CUDA_CHECK(cudaMemcpyAsync(host_totals_.get(), totals_.get(), sizeof(StepTotals),
-                               cudaMemcpyDeviceToHost, stream_));
-    const std::size_t pending = offsetof(StepTotals, pending_mean_loss_sum);
-    CUDA_CHECK(cudaMemsetAsync(reinterpret_cast<char*>(totals_.get()) + pending, 0,
-                               sizeof(StepTotals) - pending, stream_));
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
-    return *host_totals_.get();
-  }
-
-  Parameters download_weights(const cuda::DeviceArray<float>& source) const {
-    std::vector<float> host(source.size());
-    CUDA_CHECK(cudaMemcpyAsync(host.data(), source.get(), source.bytes(), cudaMemcpyDeviceToHost,
-                               stream_));
-    CUDA_CHECK(cudaStreamSynchronize(stream_));
-    Parameters params = Parameters::zeros(layout_.hidden);
-    auto take = [&](std::vector<double>& values, int offset) {
-      for (std::size_t k = 0; k < values.size(); ++k) values[k] = host[offset + k];
-    };
-    take(params.w0, layout_.w0_offset());
-    take(params.wh, layout_.wh_offset());
-    take(params.w1, layout_.w1_offset());
-    return params;
   }
 
   TrainConfig config_;
@@ -318,12 +245,8 @@ class CudaTrainerImpl final : public CudaTrainer {
   std::string device_name_;
   int encoding_threads_ = encoding_threads(config_.batch);
 
-  cudaStream_t stream_ = nullptr;
+  cuda::StepStream stream_;  // first made, last destroyed
   cublasHandle_t cublas_ = nullptr;
-  std::array<cudaEvent_t, 2> slot_free_{};
-  std::array<bool, 2> slot_used_{};
-  cudaEvent_t timing_start_ = nullptr;
-  cudaEvent_t timing_stop_ = nullptr;
   std::array<std::array<cudaGraphExec_t, 2>, 2> graphs_{};  // [slot][apply]
   std::uint64_t last_step_ = 0;
 
@@ -339,9 +262,7 @@ class CudaTrainerImpl final : public CudaTrainer {
   cuda::DeviceArray<std::uint32_t> sample_exact_;  // B
   cuda::DeviceArray<unsigned char> metrics_scratch_;
   cuda::DeviceArray<unsigned char> cublas_workspace_;
-  cuda::DeviceArray<StepTotals> totals_;
   std::array<cuda::PinnedArray<std::uint32_t>, 2> host_operands_;  // 2 x B each
-  cuda::PinnedArray<StepTotals> host_totals_;
 };
 
 }  // namespace
