@@ -118,6 +118,11 @@ void prepare_fused_step_v2(int hidden, int bits) {
       CUDA_CHECK(cudaFuncSetAttribute(fused_step_v2_kernel<H, T>,
                                       cudaFuncAttributeMaxDynamicSharedMemorySize,
                                       static_cast<int>(shared_bytes<H, T>())));
+      // The launch plans two blocks per SM (fused_v2_launch); ask for the shared-memory-heavy
+      // split of the SM's 256 KB of L1 and shared memory (a hint: the kernel uses little L1).
+      CUDA_CHECK(cudaFuncSetAttribute(fused_step_v2_kernel<H, T>,
+                                      cudaFuncAttributePreferredSharedMemoryCarveout,
+                                      cudaSharedmemCarveoutMaxShared));
       return true;
     } else {
       return false;
