@@ -256,7 +256,40 @@ bool launch_v1_for_bits(int bits, const FusedStepArguments& args, cudaStream_t s
   }
 }
 
+template <int H>
+const void* v1_kernel_for_bits(int bits) {
+  switch (bits) {
+    case 2:
+      return reinterpret_cast<const void*>(fused_step_v1_kernel<H, 2>);
+    case 4:
+      return reinterpret_cast<const void*>(fused_step_v1_kernel<H, 4>);
+    case 8:
+      return reinterpret_cast<const void*>(fused_step_v1_kernel<H, 8>);
+    case 16:
+      return reinterpret_cast<const void*>(fused_step_v1_kernel<H, 16>);
+    case 32:
+      return reinterpret_cast<const void*>(fused_step_v1_kernel<H, 32>);
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace
+
+const void* fused_step_v1_kernel_pointer(int hidden, int bits) {
+  switch (hidden) {
+    case 8:
+      return v1_kernel_for_bits<8>(bits);
+    case 16:
+      return v1_kernel_for_bits<16>(bits);
+    case 32:
+      return v1_kernel_for_bits<32>(bits);
+    case 64:
+      return v1_kernel_for_bits<64>(bits);
+    default:
+      return nullptr;
+  }
+}
 
 void launch_fused_step_v1(int hidden, int bits, const FusedStepArguments& args,
                           cudaStream_t stream) {

@@ -134,6 +134,21 @@ void prepare_fused_step_v2(int hidden, int bits) {
   }
 }
 
+const void* fused_step_v2_kernel_pointer(int hidden, int bits) {
+  const void* kernel = nullptr;
+  for_shape(hidden, bits, [&](auto h, auto t) {
+    constexpr int H = decltype(h)::value;
+    constexpr int T = decltype(t)::value;
+    if constexpr (instantiated<H, T>()) {
+      kernel = reinterpret_cast<const void*>(fused_step_v2_kernel<H, T>);
+      return true;
+    } else {
+      return false;
+    }
+  });
+  return kernel;
+}
+
 void launch_fused_step_v2(int hidden, int bits, const FusedStepArguments& args,
                           cudaStream_t stream) {
   const FusedLaunch expected = fused_v2_launch(args.launch.batch, hidden, bits);

@@ -4,6 +4,7 @@
 #   1. builds carry and its tests (BUILD_DIR, default build-gpu; an existing one is reused),
 #   2. runs every test with CARRY_REQUIRE_GPU=1 (a missing GPU fails instead of skipping),
 #   3. runs `carry verify` (the default run, one at odd sizes, one of each fused kernel version),
+#      and `carry time-launch` (launch, graph-replay and grid-barrier costs, kernel resources),
 #   4. times training steps with CUDA events for batches of 1 to 2^20 (`carry time-steps`), for
 #      the chain kernels and (at 4 sizes) each fused version, unverified until this runs,
 #   5. runs compute-sanitizer memcheck and racecheck on a small verify of the chain and of each
@@ -99,6 +100,10 @@ if ((build_rc == 0)); then
     --batch 65537 --hidden 64 --bits 16 --steps 5 --json "$logs/verify_fused_v1.json"
   run_check verify_fused_v2 60 "$logs/verify_fused_v2.log" "$carry" verify --kernel fused-v2 \
     --batch 65537 --steps 5 --json "$logs/verify_fused_v2.json"
+
+  # What a launch, a graph replay and a grid barrier cost here, and the fused kernels' registers
+  # and occupancy (bench/fused-notes.md, "What to measure first").
+  run_check launch 30 "$logs/launch.log" bash -c "'$carry' time-launch >'$logs/launch.json'"
 
   # 4. Throughput against batch size: CUDA events around 300 steps after 30 warm-up steps.
   : >"$logs/sweep.jsonl"

@@ -101,6 +101,7 @@ def main():
     verify_fused = {version: load_json(os.path.join(logs, f"verify_fused_{version}.json"))
                     for version in ("v1", "v2")}
     sweep_fused = read_sweep(logs, "sweep_fused.jsonl")
+    launch = load_json(os.path.join(logs, "launch.json"))
     gpu = read(os.path.join(logs, "gpu.txt")).strip()
     tools = read(os.path.join(logs, "tools.txt")).strip()
     sanitizers = {
@@ -127,6 +128,7 @@ def main():
         and bool(verify_fused["v2"])
         and verify_fused["v2"].get("passed", False),
         "sweep_fused": check_passed(checks, "sweep_fused") and len(sweep_fused) == 8,
+        "launch": check_passed(checks, "launch") and bool(launch),
         "sanitizers": sanitizer_ok,
     }
     passed = all(verdicts.values())
@@ -148,6 +150,7 @@ def main():
         "sweep": sweep,
         "verify_fused": verify_fused,
         "sweep_fused": sweep_fused,
+        "launch": launch,
     }
     with open(os.path.join(out, "report.json"), "w", encoding="utf-8") as file:
         json.dump(report, file, indent=1)
@@ -238,6 +241,31 @@ def main():
         for row in sweep_fused:
             md.append(f"| {row.get('kernel', '')} | {row['batch']} | {row['samples_per_s']:.3g} "
                       f"| {row['step_us']:.1f} |")
+    else:
+        md.append("no figures")
+    md.append("")
+
+    md.append("## Launch costs (carry time-launch)")
+    if launch:
+        md.append(f"Mean of {launch['repeats']} back-to-back launches each, CUDA events.")
+        md.append("")
+        md.append("| what | µs |")
+        md.append("|---|---|")
+        for key, title in (("kernel_launch_us", "empty kernel launch"),
+                           ("graph_1_node_us", "1-node graph replay"),
+                           ("graph_3_nodes_us", "3-node graph replay (the fused step's shape)"),
+                           ("cooperative_launch_us", "empty cooperative launch"),
+                           ("grid_barrier_us", f"grid barrier ({launch['barrier_blocks']} blocks "
+                                               f"x {launch['barrier_threads']} threads)")):
+            md.append(f"| {title} | {launch[key]:.2f} |")
+        md.append("")
+        md.append("| kernel | H | T | threads | registers | local bytes | shared bytes "
+                  "| blocks/SM |")
+        md.append("|---|---|---|---|---|---|---|---|")
+        for k in launch.get("fused", []):
+            md.append(f"| {k['kernel']} | {k['hidden']} | {k['bits']} | {k['threads']} "
+                      f"| {k['registers']} | {k['local_bytes']} | {k['shared_bytes']} "
+                      f"| {k['blocks_per_sm']} |")
     else:
         md.append("no figures")
     md.append("")

@@ -39,6 +39,7 @@ TEST(CudaCliWithoutGpu, CudaBackendAndVerifyExplainAndExitTwo) {
   expect_no_gpu_error("verify");
   expect_no_gpu_error("verify --steps 2 --batch 4");
   expect_no_gpu_error("time-steps --backend cuda --steps 2");
+  expect_no_gpu_error("time-launch");
 }
 
 TEST(CudaCliWithoutGpu, AutoFallsBackToTheCpu) {
@@ -100,8 +101,13 @@ TEST(CudaCli, HelpListsVerify) {
   EXPECT_EQ(run.status, 0);
   EXPECT_NE(run.out.find("verify"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("time-steps"), std::string::npos) << run.out;  // for scripts, unlisted
+  EXPECT_EQ(run.out.find("time-launch"), std::string::npos) << run.out;
   EXPECT_EQ(run_carry(words("verify --help")).status, 0);
   EXPECT_EQ(run_carry(words("time-steps --help")).status, 0);
+  EXPECT_EQ(run_carry(words("time-launch --help")).status, 0);
+  const CarryResult bad = run_carry(words("time-launch --repeats 0"));
+  EXPECT_EQ(bad.status, 2) << bad.err;
+  EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
 }
 
 // --- gpu ---------------------------------------------------------------------------------------
@@ -160,6 +166,25 @@ TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
   const nlohmann::json line = nlohmann::json::parse(bench.out);
   EXPECT_EQ(line.at("timer"), "cuda-events");
   EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
+}
+
+TEST(CudaCliOnGpu, TimeLaunchPrintsCostsAndKernelResources) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const CarryResult run = run_carry(words("time-launch --repeats 200"));
+  ASSERT_EQ(run.status, 0) << run.err;
+  ASSERT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 1) << run.out;
+  const nlohmann::json line = nlohmann::json::parse(run.out);
+  for (const char* key : {"kernel_launch_us", "graph_1_node_us", "graph_3_nodes_us"}) {
+    const double us = line.at(key).get<double>();
+    EXPECT_GT(us, 0.0) << key;
+    EXPECT_LT(us, 1000.0) << key;  // a launch costs microseconds, not milliseconds
+  }
+  EXPECT_EQ(line.at("repeats"), 200);
+  ASSERT_EQ(line.at("fused").size(), 4u);
+  for (const nlohmann::json& kernel : line.at("fused")) {
+    EXPECT_GT(kernel.at("registers").get<int>(), 0) << kernel.dump();
+    EXPECT_GE(kernel.at("blocks_per_sm").get<int>(), 1) << kernel.dump();
+  }
 }
 
 TEST(CudaCliOnGpu, TooLargeABatchNamesTheLargestThatFits) {

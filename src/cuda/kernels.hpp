@@ -99,6 +99,12 @@ void prepare_fused_step_v2(int hidden, int bits);
 void launch_fused_step_v2(int hidden, int bits, const FusedStepArguments& args,
                           cudaStream_t stream);
 
+// The fused step kernels as function pointers, for cudaFuncGetAttributes and the occupancy
+// calculator (launch_costs.cu); null for an (H, T) the version has no kernel for. v2's needs
+// prepare_fused_step_v2 first.
+const void* fused_step_v1_kernel_pointer(int hidden, int bits);
+const void* fused_step_v2_kernel_pointer(int hidden, int bits);
+
 // Sums the slots in block order into updates (the mean update), weights += lr · updates when
 // `apply`, and the loss and exact totals as launch_step_metrics does.
 void launch_fused_reduce(int hidden, const FusedLaunch& launch, float lr, bool apply,
