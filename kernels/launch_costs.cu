@@ -21,6 +21,7 @@
 #include "cuda/cuda_check.hpp"
 #include "cuda/device_buffer.hpp"
 #include "cuda/kernels.hpp"
+#include "cuda/step_stream.hpp"
 
 namespace carry {
 
@@ -35,42 +36,15 @@ __global__ void barrier_kernel(int barriers) {
   for (int i = 0; i < barriers; ++i) grid.sync();
 }
 
-// Seconds per call of `enqueue`, over `repeats` calls back to back after `repeats / 10 + 1`
-// untimed ones.
+// Seconds per call of `enqueue` on the GPU, over `repeats` calls back to back after
+// `repeats / 10 + 1` untimed ones.
 template <typename Enqueue>
-double seconds_each(cudaStream_t stream, int repeats, Enqueue&& enqueue) {
+double seconds_each(cuda::StepStream& stream, int repeats, Enqueue&& enqueue) {
   for (int i = 0; i < repeats / 10 + 1; ++i) enqueue();
-  cudaEvent_t start = nullptr;
-  cudaEvent_t stop = nullptr;
-  CUDA_CHECK(cudaEventCreate(&start));
-  CUDA_CHECK(cudaEventCreate(&stop));
-  CUDA_CHECK(cudaEventRecord(start, stream));
-  for (int i = 0; i < repeats; ++i) enqueue();
-  CUDA_CHECK(cudaEventRecord(stop, stream));
-  CUDA_CHECK(cudaEventSynchronize(stop));
-  float milliseconds = 0.0f;
-  CUDA_CHECK(cudaEventElapsedTime(&milliseconds, start, stop));
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  return milliseconds / 1000.0 / repeats;
+  return stream.time_on_gpu([&] {
+    for (int i = 0; i < repeats; ++i) enqueue();
+  }) / repeats;
 }
-
-cudaGraphExec_t capture(cudaStream_t stream, void (*enqueue)(cudaStream_t, void*), void* data) {
-  CUDA_CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  enqueue(stream, data);
-  cudaGraph_t graph = nullptr;
-  CUDA_CHECK(cudaStreamEndCapture(stream, &graph));
-  cudaGraphExec_t exec = nullptr;
-  const cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
-  cudaGraphDestroy(graph);
-  CUDA_CHECK(status);
-  return exec;
-}
-
-struct CopySlots {
-  std::uint64_t* device;
-  const std::uint64_t* pinned;
-};
 
 FusedKernelResources resources(const char* name, int hidden, int bits, const void* kernel,
                                int threads, long dynamic_shared) {
@@ -99,38 +73,32 @@ LaunchCosts measure_launch_costs(int repeats) {
   const GpuStatus gpu = probe_gpu();
   if (!gpu.usable)
     throw UserError("carry time-launch needs a GPU: no usable GPU: " + gpu.description);
-  CUDA_CHECK(cudaSetDevice(0));
   LaunchCosts costs;
   costs.device = gpu.description;
   costs.repeats = repeats;
-  cudaStream_t stream = nullptr;
-  CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  cuda::StepStream steps;  // selects the GPU
+  cudaStream_t stream = steps.get();
 
   costs.kernel_launch_us =
-      1e6 * seconds_each(stream, repeats, [&] { empty_kernel<<<1, 32, 0, stream>>>(); });
+      1e6 * seconds_each(steps, repeats, [&] { empty_kernel<<<1, 32, 0, stream>>>(); });
 
-  cudaGraphExec_t one = capture(
-      stream, [](cudaStream_t s, void*) { empty_kernel<<<1, 32, 0, s>>>(); }, nullptr);
+  cudaGraphExec_t one = steps.capture(cudaStreamCaptureModeThreadLocal,
+                                      [&] { empty_kernel<<<1, 32, 0, stream>>>(); });
   costs.graph_1_node_us =
-      1e6 * seconds_each(stream, repeats, [&] { CUDA_CHECK(cudaGraphLaunch(one, stream)); });
+      1e6 * seconds_each(steps, repeats, [&] { CUDA_CHECK(cudaGraphLaunch(one, stream)); });
   cudaGraphExecDestroy(one);
 
   cuda::DeviceArray<std::uint64_t> device_step(1);
   cuda::PinnedArray<std::uint64_t> pinned_step(1);
   *pinned_step.get() = 0;
-  CopySlots slots{device_step.get(), pinned_step.get()};
-  cudaGraphExec_t three = capture(
-      stream,
-      [](cudaStream_t s, void* data) {
-        const auto* copy = static_cast<const CopySlots*>(data);
-        CUDA_CHECK(cudaMemcpyAsync(copy->device, copy->pinned, sizeof(std::uint64_t),
-                                   cudaMemcpyHostToDevice, s));
-        empty_kernel<<<1, 32, 0, s>>>();
-        empty_kernel<<<1, 32, 0, s>>>();
-      },
-      &slots);
+  cudaGraphExec_t three = steps.capture(cudaStreamCaptureModeThreadLocal, [&] {
+    CUDA_CHECK(cudaMemcpyAsync(device_step.get(), pinned_step.get(), sizeof(std::uint64_t),
+                               cudaMemcpyHostToDevice, stream));
+    empty_kernel<<<1, 32, 0, stream>>>();
+    empty_kernel<<<1, 32, 0, stream>>>();
+  });
   costs.graph_3_nodes_us =
-      1e6 * seconds_each(stream, repeats, [&] { CUDA_CHECK(cudaGraphLaunch(three, stream)); });
+      1e6 * seconds_each(steps, repeats, [&] { CUDA_CHECK(cudaGraphLaunch(three, stream)); });
   cudaGraphExecDestroy(three);
 
   int cooperative = 0;
@@ -150,12 +118,11 @@ LaunchCosts measure_launch_costs(int repeats) {
                                              arguments, 0, stream));
     };
     const int launches = 10;  // each runs `repeats` barriers
-    costs.cooperative_launch_us = 1e6 * seconds_each(stream, repeats, [&] { launch(0); });
-    const double with_barriers = seconds_each(stream, launches, [&] { launch(repeats); });
+    costs.cooperative_launch_us = 1e6 * seconds_each(steps, repeats, [&] { launch(0); });
+    const double with_barriers = seconds_each(steps, launches, [&] { launch(repeats); });
     costs.grid_barrier_us = 1e6 * (with_barriers - costs.cooperative_launch_us * 1e-6) / repeats;
   }
   CUDA_CHECK(cudaStreamSynchronize(stream));
-  cudaStreamDestroy(stream);
 
   // The fused kernels at the default size and at the largest each has.
   for (const auto& [hidden, bits] : {std::pair{16, 8}, std::pair{64, 16}}) {
