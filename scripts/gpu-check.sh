@@ -105,47 +105,34 @@ if ((build_rc == 0)); then
   # and occupancy (bench/fused-notes.md, "What to measure first").
   run_check launch 30 "$logs/launch.log" bash -c "'$carry' time-launch >'$logs/launch.json'"
 
-  # 4. Throughput against batch size: CUDA events around 300 steps after 30 warm-up steps.
-  : >"$logs/sweep.jsonl"
-  t0=$(date +%s)
-  sweep_rc=0
-  for batch in 1 16 256 4096 16384 65536 262144 1048576; do
-    seconds=$(limit 60)
-    if ((seconds < 10)); then
-      echo "batch $batch skipped: the time budget is spent" >>"$logs/sweep.log"
-      sweep_rc=1
-      continue
-    fi
-    note "time-steps batch $batch"
-    if ! timeout "$seconds" "$carry" time-steps --backend cuda --batch "$batch" --steps 300 \
-      --warmup 30 >>"$logs/sweep.jsonl" 2>>"$logs/sweep.log"; then
-      sweep_rc=1
-      echo "batch $batch failed" >>"$logs/sweep.log"
-    fi
-  done
-  record sweep "$sweep_rc" "$(($(date +%s) - t0))"
-  # The same for each fused kernel version at four sizes (bench/fused-notes.md: what to compare).
-  : >"$logs/sweep_fused.jsonl"
-  t0=$(date +%s)
-  sweep_rc=0
-  for kernel in fused-v1 fused-v2; do
-    for batch in 1 4096 262144 1048576; do
-      seconds=$(limit 30)
-      if ((seconds < 10)); then
-        echo "$kernel batch $batch skipped: the time budget is spent" >>"$logs/sweep_fused.log"
-        sweep_rc=1
-        continue
-      fi
-      note "time-steps --kernel $kernel batch $batch"
-      if ! timeout "$seconds" "$carry" time-steps --backend cuda --kernel "$kernel" \
-        --batch "$batch" --steps 300 --warmup 30 >>"$logs/sweep_fused.jsonl" \
-        2>>"$logs/sweep_fused.log"; then
-        sweep_rc=1
-        echo "$kernel batch $batch failed" >>"$logs/sweep_fused.log"
-      fi
+  # 4. Throughput against batch size: CUDA events around 300 steps after 30 warm-up steps, for
+  #    the chain at eight sizes, then each fused version at four (bench/fused-notes.md: what to
+  #    compare): one JSON line per kernel and batch into NAME.jsonl.
+  sweep() {  # sweep NAME LIMIT "KERNEL ..." BATCH...
+    local name=$1 each=$2 kernels=$3 t0=$(date +%s) rc=0 kernel batch seconds
+    shift 3
+    for kernel in $kernels; do
+      for batch in "$@"; do
+        seconds=$(limit "$each")
+        if ((seconds < 10)); then
+          echo "$kernel batch $batch skipped: the time budget is spent" >>"$logs/$name.log"
+          rc=1
+          continue
+        fi
+        note "time-steps --kernel $kernel batch $batch"
+        if ! timeout "$seconds" "$carry" time-steps --backend cuda --kernel "$kernel" \
+          --batch "$batch" --steps 300 --warmup 30 >>"$logs/$name.jsonl" 2>>"$logs/$name.log"; then
+          rc=1
+          echo "$kernel batch $batch failed" >>"$logs/$name.log"
+        fi
+      done
     done
-  done
-  record sweep_fused "$sweep_rc" "$(($(date +%s) - t0))"
+    record "$name" "$rc" "$(($(date +%s) - t0))"
+  }
+  : >"$logs/sweep.jsonl"
+  : >"$logs/sweep_fused.jsonl"
+  sweep sweep 60 chain 1 16 256 4096 16384 65536 262144 1048576
+  sweep sweep_fused 30 "fused-v1 fused-v2" 1 4096 262144 1048576
 
   # 5. compute-sanitizer on a small verify.
   sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
