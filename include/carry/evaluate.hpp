@@ -37,7 +37,9 @@ struct Evaluation {
   double position_accuracy(int position) const;
 };
 
-// Runs the forward pass over the whole set on `threads` threads (0 = all cores). Counts are
+// The forward pass over the whole set on `threads` threads (0 = all cores). Pairs with the same
+// low bits share the states they have in common, each computed as reference_forward computes it,
+// so every count is the one that running reference_forward on each pair gives. Counts are
 // integers, so the result does not depend on the thread count.
 Evaluation evaluate(const Parameters& params, int bits, int threads = 0);
 
