@@ -22,6 +22,8 @@ namespace carry {
 namespace {
 // Top of the tree cut into 4^3 subtrees, shared among the threads.
 constexpr int kSplitDigits = 3;
+// Columns of h·Wh summed side by side.
+constexpr int kSumTile = 8;
 
 struct Counts {
   std::uint64_t exact = 0;
@@ -104,12 +106,23 @@ class TreeWalk {
   double* row(int t) { return &hidden_[static_cast<std::size_t>(t) * H_]; }
   double* sums_at(int t) { return &hidden_sums_[static_cast<std::size_t>(t) * H_]; }
 
-  // shared[j] = Σ_i h_prev[i]·Wh[i][j], summed from 0 in order of i.
+  // shared[j] = Σ_i h_prev[i]·Wh[i][j], summed from 0 in order of i, kSumTile columns at a time
+  // in registers (the order within each column is what makes it exact, not the tiling).
   void sum_hidden(const double* h_prev, double* shared) const {
-    std::fill(shared, shared + H_, 0.0);
-    for (int i = 0; i < H_; ++i) {
-      const double* w = &params_.wh[static_cast<std::size_t>(i) * H_];
-      for (int j = 0; j < H_; ++j) shared[j] += h_prev[i] * w[j];
+    const double* wh = params_.wh.data();
+    int j = 0;
+    for (; j + kSumTile <= H_; j += kSumTile) {
+      double acc[kSumTile] = {};
+      for (int i = 0; i < H_; ++i) {
+        const double* w = wh + static_cast<std::size_t>(i) * H_ + j;
+        for (int k = 0; k < kSumTile; ++k) acc[k] += h_prev[i] * w[k];
+      }
+      std::copy(acc, acc + kSumTile, shared + j);
+    }
+    for (; j < H_; ++j) {
+      double acc = 0.0;
+      for (int i = 0; i < H_; ++i) acc += h_prev[i] * wh[static_cast<std::size_t>(i) * H_ + j];
+      shared[j] = acc;
     }
   }
 
