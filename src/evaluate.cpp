@@ -8,7 +8,8 @@
 // predictions reference_forward gives it and every count is the one a loop over the pairs makes.
 //
 // Bit t of a + b is a_t ⊕ b_t ⊕ carry_t, and the carry is fixed by the digits above, so a node
-// also knows whether its prediction is right; it counts once for all its pairs.
+// also knows whether its prediction is right; it counts once for all its pairs. Counting exact
+// matches only, the walk goes no deeper than a node whose prediction is wrong.
 #include "carry/evaluate.hpp"
 
 #include <algorithm>
@@ -43,11 +44,13 @@ struct Subtree {
 // The depth-first walk; one per thread. Shapes: H hidden, T bits, D digits in a key.
 class TreeWalk {
  public:
-  TreeWalk(const Parameters& params, const PairsByLowBits& pairs, int bits, Counts& counts)
+  TreeWalk(const Parameters& params, const PairsByLowBits& pairs, int bits, Counting counting,
+           Counts& counts)
       : params_(params),
         pairs_(pairs),
         H_(params.hidden),
         T_(bits),
+        every_bit_(counting == Counting::every_bit),
         counts_(counts),
         hidden_(static_cast<std::size_t>(bits + 1) * params.hidden, 0.0),
         hidden_sums_(static_cast<std::size_t>(bits) * params.hidden, 0.0),
@@ -68,6 +71,7 @@ class TreeWalk {
   // Walks the subtree under the node at `depth` whose state h_{depth-1} is row `depth`; nodes
   // at depth `stop_depth` are not expanded but handed to `stopped`.
   void walk(int depth, std::uint64_t prefix, int carry, bool all_right) {
+    if (!all_right && !every_bit_) return;
     if (depth == stop_depth_) {
       const double* h = row(depth);
       stopped_->push_back(Subtree{prefix, carry, all_right, std::vector<double>(h, h + H_)});
@@ -84,7 +88,7 @@ class TreeWalk {
       if (pairs_below == 0) continue;
       const int sum_bits = (digit >> 1) + (digit & 1) + carry;
       const bool right = step(shared, digit, row(depth + 1)) == (sum_bits & 1);
-      if (right) {
+      if (right && every_bit_) {
         counts_.positions[depth] += pairs_below;
         counts_.bits += pairs_below;
       }
@@ -143,14 +147,14 @@ class TreeWalk {
       const AdditionProblem pair = pairs_.pair(index);
       const std::uint64_t sum = pair.sum();
       bool exact = all_right;
-      for (int t = D; t < T_; ++t) {
+      for (int t = D; t < T_ && (exact || every_bit_); ++t) {
         if (t > D) sum_hidden(row(t), sums_at(t));
-        if (step(sums_at(t), pair_digit(pair, t), row(t + 1)) == bit_at(sum, t)) {
+        const bool right = step(sums_at(t), pair_digit(pair, t), row(t + 1)) == bit_at(sum, t);
+        if (right && every_bit_) {
           ++counts_.positions[t];
           ++counts_.bits;
-        } else {
-          exact = false;
         }
+        exact = exact && right;
       }
       counts_.exact += exact ? 1 : 0;
     }
@@ -160,6 +164,7 @@ class TreeWalk {
   const PairsByLowBits& pairs_;
   const int H_;
   const int T_;
+  const bool every_bit_;  // else exact matches only
   Counts& counts_;
   std::vector<double> hidden_;       // (T + 1) x H; row t + 1 = h_t on the current path, row 0 = 0
   std::vector<double> hidden_sums_;  // T x H; row t = h_{t-1}·Wh, shared by a node's children
@@ -195,9 +200,10 @@ double Evaluation::position_accuracy(int position) const {
   return static_cast<double>(position_correct[position]) / static_cast<double>(set.size);
 }
 
-Evaluation evaluate(const Parameters& params, int bits, int threads) {
+Evaluation evaluate(const Parameters& params, int bits, int threads, Counting counting) {
   Evaluation result;
   result.set = evaluation_set(bits);
+  result.counting = counting;
   result.position_correct.assign(bits, 0);
   const PairsByLowBits pairs(result.set);
 
@@ -206,7 +212,7 @@ Evaluation evaluate(const Parameters& params, int bits, int threads) {
   top.positions.assign(bits, 0);
   const int split_depth = std::min(kSplitDigits, pairs.digits());
   std::vector<Subtree> subtrees;
-  TreeWalk top_walk(params, pairs, bits, top);
+  TreeWalk top_walk(params, pairs, bits, counting, top);
   top_walk.stop_at(split_depth, &subtrees);
   top_walk.walk(0, 0, 0, true);
 
@@ -214,7 +220,7 @@ Evaluation evaluate(const Parameters& params, int bits, int threads) {
   thread_count = static_cast<int>(std::clamp<std::size_t>(thread_count, 1, subtrees.size()));
   std::vector<Counts> per_thread(thread_count, Counts{0, 0, std::vector<std::uint64_t>(bits, 0)});
   auto work = [&](int worker) {
-    TreeWalk walk(params, pairs, bits, per_thread[worker]);
+    TreeWalk walk(params, pairs, bits, counting, per_thread[worker]);
     for (std::size_t k = worker; k < subtrees.size(); k += thread_count) {
       walk.walk_subtree(subtrees[k], split_depth);
     }

@@ -60,11 +60,17 @@ PlainLoop plain_loop(const Parameters& params, int bits) {
   return plain;
 }
 
-void expect_same_counts(const Evaluation& fast, const Evaluation& plain, const std::string& what) {
+// Every count, and the exact matches again when they are all that is counted.
+void expect_same_counts(const Parameters& params, int bits, const Evaluation& plain,
+                        const std::string& what) {
+  const Evaluation fast = evaluate(params, bits);
   EXPECT_EQ(fast.set.size, plain.set.size) << what;
   EXPECT_EQ(fast.exact_correct, plain.exact_correct) << what;
   EXPECT_EQ(fast.bits_correct, plain.bits_correct) << what;
   EXPECT_EQ(fast.position_correct, plain.position_correct) << what;
+  const Evaluation exact_only = evaluate(params, bits, 0, Counting::exact_only);
+  EXPECT_EQ(exact_only.exact_correct, plain.exact_correct) << what << ", exact matches only";
+  EXPECT_EQ(exact_only.bits_correct, 0u) << what;
 }
 
 // The seed's initial weights with Wh and W0 times `hidden_scale` and W1 times `output_scale`.
@@ -86,7 +92,7 @@ TEST(Evaluate, RandomWeightsCountAsThePlainLoop) {
         const Parameters params = scaled_weights(++seed, hidden, scale, scale);
         const std::string what = "bits " + std::to_string(bits) + ", hidden " +
                                  std::to_string(hidden) + ", scale " + std::to_string(scale);
-        expect_same_counts(evaluate(params, bits), plain_loop(params, bits).evaluation, what);
+        expect_same_counts(params, bits, plain_loop(params, bits).evaluation, what);
       }
     }
   }
@@ -101,8 +107,7 @@ TEST(Evaluate, OutputsAtAndNearOneHalfCountAsThePlainLoop) {
     const int bits = 7;
     const Parameters params = scaled_weights(7u, 16, 1.0, output_scale);
     const PlainLoop plain = plain_loop(params, bits);
-    expect_same_counts(evaluate(params, bits, 2), plain.evaluation,
-                       "W1 scale " + std::to_string(output_scale));
+    expect_same_counts(params, bits, plain.evaluation, "W1 scale " + std::to_string(output_scale));
     reached_exactly_half = reached_exactly_half || plain.exactly_half > 0;
     reached_above_half = reached_above_half || plain.near_half > plain.exactly_half;
   }
@@ -119,20 +124,19 @@ TEST(Evaluate, TrainedWeightsCountAsThePlainLoop) {
   for (std::uint64_t step = 0; step < 350; ++step) {
     trainer.train_step(step);
     if ((step + 1) % 50 != 0) continue;
-    expect_same_counts(evaluate(trainer.parameters(), 8),
-                       plain_loop(trainer.parameters(), 8).evaluation,
+    expect_same_counts(trainer.parameters(), 8, plain_loop(trainer.parameters(), 8).evaluation,
                        "step " + std::to_string(step + 1));
   }
   const Parameters trained = trainer.parameters();
   EXPECT_EQ(evaluate(trained, 8).exact_correct, 16384u);  // every pair of the tree right
-  expect_same_counts(evaluate(trained, 10), plain_loop(trained, 10).evaluation, "10 bits");
+  expect_same_counts(trained, 10, plain_loop(trained, 10).evaluation, "10 bits");
 }
 
 TEST(Evaluate, SampledSetCountsAsThePlainLoop) {
   // 2^20 sampled pairs: grouped by their 10 low digits, the rest pair by pair.
   for (int bits : {14, 17}) {
     const Parameters params = scaled_weights(static_cast<std::uint32_t>(bits), 3, 3.0, 3.0);
-    expect_same_counts(evaluate(params, bits), plain_loop(params, bits).evaluation,
+    expect_same_counts(params, bits, plain_loop(params, bits).evaluation,
                        "bits " + std::to_string(bits));
   }
 }
