@@ -1,17 +1,30 @@
-// evaluate.cpp: see evaluate.hpp. The forward pass runs kLanes problems side by side, lanes
-// innermost so the compiler vectorises the hidden-unit sums; each lane's sums run in the same
-// order as reference_forward, so predictions match it exactly.
+// evaluate.cpp: see evaluate.hpp. Prefix sharing: h_t depends only on bits 0..t of a and b, so
+// the forward pass walks the tree of low bits (pairs_by_low_bits.hpp) depth first. A node at
+// depth t stands for one choice of digits 0..t-1 and holds h_{t-1}; its children, one per digit
+// (a_t, b_t) present below it, get h_t and the prediction for bit t once for every pair below
+// them. At T = 8 that is 38,228 states instead of 131,072. Each state is computed with exactly
+// the operations, in the same order, as reference_forward (the hidden-unit sum Σ_i
+// h_{t-1}[i]·Wh[i][j] does not depend on x_t, so the children share it), so every pair gets the
+// predictions reference_forward gives it and every count is the one a loop over the pairs makes.
+//
+// Bit t of a + b is a_t ⊕ b_t ⊕ carry_t, and the carry is fixed by the digits above, so a node
+// also knows whether its prediction is right; it counts once for all its pairs. Counting exact
+// matches only, the walk goes no deeper than a node whose prediction is wrong.
 #include "carry/evaluate.hpp"
 
 #include <algorithm>
 #include <thread>
 
 #include "carry/reference.hpp"
+#include "evaluation/pairs_by_low_bits.hpp"
 
 namespace carry {
 
 namespace {
-constexpr int kLanes = 64;
+// Top of the tree cut into 4^3 subtrees, shared among the threads.
+constexpr int kSplitDigits = 3;
+// Columns of h·Wh summed side by side.
+constexpr int kSumTile = 8;
 
 struct Counts {
   std::uint64_t exact = 0;
@@ -19,53 +32,146 @@ struct Counts {
   std::vector<std::uint64_t> positions;
 };
 
-// Forward over problems [first, first + count), count <= kLanes; adds to `counts`.
-void evaluate_lanes(const Parameters& params, const EvaluationSet& set, std::uint64_t first,
-                    int count, Counts& counts) {
-  const int H = params.hidden;
-  const int T = set.bits;
-  AdditionProblem problems[kLanes];
-  for (int lane = 0; lane < count; ++lane) problems[lane] = set.problem(first + lane);
-  std::vector<double> h_prev(static_cast<std::size_t>(H) * kLanes, 0.0);  // H x lanes
-  std::vector<double> h(static_cast<std::size_t>(H) * kLanes, 0.0);       // H x lanes
-  std::uint64_t wrong_bits[kLanes] = {};
-  double x0[kLanes], x1[kLanes], acc[kLanes], logit[kLanes];
-  for (int t = 0; t < T; ++t) {
-    for (int lane = 0; lane < kLanes; ++lane) {
-      x0[lane] = lane < count ? bit_at(problems[lane].a, t) : 0.0;
-      x1[lane] = lane < count ? bit_at(problems[lane].b, t) : 0.0;
-    }
-    for (int j = 0; j < H; ++j) {
-      double from_hidden[kLanes] = {};
-      for (int i = 0; i < H; ++i) {
-        const double w = params.wh[i * H + j];
-        const double* hp = &h_prev[static_cast<std::size_t>(i) * kLanes];
-        for (int lane = 0; lane < kLanes; ++lane) from_hidden[lane] += hp[lane] * w;
-      }
-      for (int lane = 0; lane < kLanes; ++lane) {
-        acc[lane] = (0.0 + x0[lane] * params.w0[j]) + x1[lane] * params.w0[H + j];
-        h[static_cast<std::size_t>(j) * kLanes + lane] = sigmoid(acc[lane] + from_hidden[lane]);
-      }
-    }
-    std::fill(logit, logit + kLanes, 0.0);
-    for (int j = 0; j < H; ++j) {
-      for (int lane = 0; lane < kLanes; ++lane) {
-        logit[lane] += h[static_cast<std::size_t>(j) * kLanes + lane] * params.w1[j];
-      }
-    }
-    for (int lane = 0; lane < count; ++lane) {
-      const int predicted = sigmoid(logit[lane]) > 0.5 ? 1 : 0;  // numpy rounds 0.5 to 0
-      if (predicted == bit_at(problems[lane].sum(), t)) {
-        ++counts.positions[t];
-        ++counts.bits;
-      } else {
-        wrong_bits[lane] |= std::uint64_t{1} << t;
+// A node where the walk stops and a thread takes over: its digits, the carry into its next
+// digit, whether every bit so far was right, and its state h_{t-1}.
+struct Subtree {
+  std::uint64_t prefix = 0;
+  int carry = 0;
+  bool all_right = true;
+  std::vector<double> hidden;  // H
+};
+
+// The depth-first walk; one per thread. Shapes: H hidden, T bits, D digits in a key.
+class TreeWalk {
+ public:
+  TreeWalk(const Parameters& params, const PairsByLowBits& pairs, int bits, Counting counting,
+           Counts& counts)
+      : params_(params),
+        pairs_(pairs),
+        H_(params.hidden),
+        T_(bits),
+        every_bit_(counting == Counting::every_bit),
+        counts_(counts),
+        hidden_(static_cast<std::size_t>(bits + 1) * params.hidden, 0.0),
+        hidden_sums_(static_cast<std::size_t>(bits) * params.hidden, 0.0),
+        input_part_(4 * static_cast<std::size_t>(params.hidden)) {
+    // x_t·W0 for each digit, summed as reference_forward sums it.
+    for (int digit = 0; digit < 4; ++digit) {
+      const double x0 = digit >> 1;
+      const double x1 = digit & 1;
+      for (int j = 0; j < H_; ++j) {
+        double from_input = 0.0;
+        from_input += x0 * params.w0[j];
+        from_input += x1 * params.w0[H_ + j];
+        input_part_[static_cast<std::size_t>(digit) * H_ + j] = from_input;
       }
     }
-    h_prev.swap(h);
   }
-  for (int lane = 0; lane < count; ++lane) counts.exact += wrong_bits[lane] == 0 ? 1 : 0;
-}
+
+  // Walks the subtree under the node at `depth` whose state h_{depth-1} is row `depth`; nodes
+  // at depth `stop_depth` are not expanded but handed to `stopped`.
+  void walk(int depth, std::uint64_t prefix, int carry, bool all_right) {
+    if (!all_right && !every_bit_) return;
+    if (depth == stop_depth_) {
+      const double* h = row(depth);
+      stopped_->push_back(Subtree{prefix, carry, all_right, std::vector<double>(h, h + H_)});
+      return;
+    }
+    if (depth == pairs_.digits()) return finish_pairs(prefix, all_right);
+    double* shared = sums_at(depth);
+    sum_hidden(row(depth), shared);
+    const std::uint64_t keys_per_child = std::uint64_t{1} << (2 * (pairs_.digits() - 1 - depth));
+    for (int digit = 0; digit < 4; ++digit) {
+      const std::uint64_t child = prefix * 4 + static_cast<std::uint64_t>(digit);
+      const std::uint64_t pairs_below =
+          pairs_.first((child + 1) * keys_per_child) - pairs_.first(child * keys_per_child);
+      if (pairs_below == 0) continue;
+      const int sum_bits = (digit >> 1) + (digit & 1) + carry;
+      const bool right = step(shared, digit, row(depth + 1)) == (sum_bits & 1);
+      if (right && every_bit_) {
+        counts_.positions[depth] += pairs_below;
+        counts_.bits += pairs_below;
+      }
+      walk(depth + 1, child, sum_bits >> 1, all_right && right);
+    }
+  }
+
+  void stop_at(int depth, std::vector<Subtree>* stopped) {
+    stop_depth_ = depth;
+    stopped_ = stopped;
+  }
+
+  void walk_subtree(const Subtree& subtree, int depth) {
+    std::copy(subtree.hidden.begin(), subtree.hidden.end(), row(depth));
+    walk(depth, subtree.prefix, subtree.carry, subtree.all_right);
+  }
+
+ private:
+  double* row(int t) { return &hidden_[static_cast<std::size_t>(t) * H_]; }
+  double* sums_at(int t) { return &hidden_sums_[static_cast<std::size_t>(t) * H_]; }
+
+  // shared[j] = Σ_i h_prev[i]·Wh[i][j], summed from 0 in order of i, kSumTile columns at a time
+  // in registers (the order within each column is what makes it exact, not the tiling).
+  void sum_hidden(const double* h_prev, double* shared) const {
+    const double* wh = params_.wh.data();
+    int j = 0;
+    for (; j + kSumTile <= H_; j += kSumTile) {
+      double acc[kSumTile] = {};
+      for (int i = 0; i < H_; ++i) {
+        const double* w = wh + static_cast<std::size_t>(i) * H_ + j;
+        for (int k = 0; k < kSumTile; ++k) acc[k] += h_prev[i] * w[k];
+      }
+      std::copy(acc, acc + kSumTile, shared + j);
+    }
+    for (; j < H_; ++j) {
+      double acc = 0.0;
+      for (int i = 0; i < H_; ++i) acc += h_prev[i] * wh[static_cast<std::size_t>(i) * H_ + j];
+      shared[j] = acc;
+    }
+  }
+
+  // h = σ(x_t·W0 + h_{t-1}·Wh) for the digit; returns the predicted bit, round(σ(h·W1)).
+  int step(const double* shared, int digit, double* h) const {
+    const double* from_input = &input_part_[static_cast<std::size_t>(digit) * H_];
+    for (int j = 0; j < H_; ++j) h[j] = sigmoid(from_input[j] + shared[j]);
+    double logit = 0.0;
+    for (int j = 0; j < H_; ++j) logit += h[j] * params_.w1[j];
+    return sigmoid(logit) > 0.5 ? 1 : 0;  // numpy rounds 0.5 to 0
+  }
+
+  // The pairs with this key: they share h_{D-1}; bits D .. T-1 run pair by pair.
+  void finish_pairs(std::uint64_t key, bool all_right) {
+    const int D = pairs_.digits();
+    sum_hidden(row(D), sums_at(D));
+    for (std::uint64_t index = pairs_.first(key); index < pairs_.first(key + 1); ++index) {
+      const AdditionProblem pair = pairs_.pair(index);
+      const std::uint64_t sum = pair.sum();
+      bool exact = all_right;
+      for (int t = D; t < T_ && (exact || every_bit_); ++t) {
+        if (t > D) sum_hidden(row(t), sums_at(t));
+        const bool right = step(sums_at(t), pair_digit(pair, t), row(t + 1)) == bit_at(sum, t);
+        if (right && every_bit_) {
+          ++counts_.positions[t];
+          ++counts_.bits;
+        }
+        exact = exact && right;
+      }
+      counts_.exact += exact ? 1 : 0;
+    }
+  }
+
+  const Parameters& params_;
+  const PairsByLowBits& pairs_;
+  const int H_;
+  const int T_;
+  const bool every_bit_;  // else exact matches only
+  Counts& counts_;
+  std::vector<double> hidden_;       // (T + 1) x H; row t + 1 = h_t on the current path, row 0 = 0
+  std::vector<double> hidden_sums_;  // T x H; row t = h_{t-1}·Wh, shared by a node's children
+  std::vector<double> input_part_;   // 4 x H; x·W0 for each digit
+  int stop_depth_ = -1;
+  std::vector<Subtree>* stopped_ = nullptr;
+};
 }  // namespace
 
 AdditionProblem EvaluationSet::problem(std::uint64_t index) const {
@@ -94,27 +200,36 @@ double Evaluation::position_accuracy(int position) const {
   return static_cast<double>(position_correct[position]) / static_cast<double>(set.size);
 }
 
-Evaluation evaluate(const Parameters& params, int bits, int threads) {
+Evaluation evaluate(const Parameters& params, int bits, int threads, Counting counting) {
   Evaluation result;
   result.set = evaluation_set(bits);
+  result.counting = counting;
   result.position_correct.assign(bits, 0);
-  const std::uint64_t chunks = (result.set.size + kLanes - 1) / kLanes;
+  const PairsByLowBits pairs(result.set);
+
+  // The top of the tree on this thread, then its subtrees shared round robin.
+  Counts top;
+  top.positions.assign(bits, 0);
+  const int split_depth = std::min(kSplitDigits, pairs.digits());
+  std::vector<Subtree> subtrees;
+  TreeWalk top_walk(params, pairs, bits, counting, top);
+  top_walk.stop_at(split_depth, &subtrees);
+  top_walk.walk(0, 0, 0, true);
+
   int thread_count = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  thread_count = static_cast<int>(std::clamp<std::uint64_t>(thread_count, 1, chunks));
-  std::vector<Counts> per_thread(thread_count);
+  thread_count = static_cast<int>(std::clamp<std::size_t>(thread_count, 1, subtrees.size()));
+  std::vector<Counts> per_thread(thread_count, Counts{0, 0, std::vector<std::uint64_t>(bits, 0)});
   auto work = [&](int worker) {
-    Counts& counts = per_thread[worker];
-    counts.positions.assign(bits, 0);
-    for (std::uint64_t chunk = worker; chunk < chunks; chunk += thread_count) {
-      const std::uint64_t first = chunk * kLanes;
-      const int count = static_cast<int>(std::min<std::uint64_t>(kLanes, result.set.size - first));
-      evaluate_lanes(params, result.set, first, count, counts);
+    TreeWalk walk(params, pairs, bits, counting, per_thread[worker]);
+    for (std::size_t k = worker; k < subtrees.size(); k += thread_count) {
+      walk.walk_subtree(subtrees[k], split_depth);
     }
   };
   std::vector<std::thread> workers;
   for (int worker = 1; worker < thread_count; ++worker) workers.emplace_back(work, worker);
   work(0);
   for (std::thread& worker : workers) worker.join();
+  per_thread.push_back(top);
   for (const Counts& counts : per_thread) {
     result.exact_correct += counts.exact;
     result.bits_correct += counts.bits;

@@ -66,7 +66,7 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
                          config.lr);
     }
     const Clock::time_point evaluation_start = Clock::now();
-    outcome.final_evaluation = evaluate(params, config.bits);
+    outcome.final_evaluation = evaluate(params, config.bits, 0, Counting::exact_only);
     outcome.evaluation_seconds += seconds_since(evaluation_start);
 
     TrainingReport report;
@@ -89,7 +89,7 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
   if (config.steps == 0) {
     // No step ran, so no report evaluated: still say how good the weights are.
     const Clock::time_point evaluation_start = Clock::now();
-    outcome.final_evaluation = evaluate(trainer.parameters(), config.bits);
+    outcome.final_evaluation = evaluate(trainer.parameters(), config.bits, 0, Counting::exact_only);
     outcome.evaluation_seconds += seconds_since(evaluation_start);
   }
   return outcome;

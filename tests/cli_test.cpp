@@ -1,7 +1,6 @@
 // cli_test.cpp: the `carry` program end to end: what it prints, and that every bad input gets
 // one line on stderr and exit status 2.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "carry_process.hpp"
+#include "temp_folder.hpp"
 
 namespace {
 
@@ -18,18 +18,8 @@ using carry::testing::CarryResult;
 using carry::testing::run_carry;
 using carry::testing::words;
 
-class TempFolder : public ::testing::Test {
- protected:
-  void SetUp() override {
-    folder_ = fs::temp_directory_path() /
-              ("carry_cli_test_" + std::to_string(::getpid()) + "_" +
-               ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(folder_);
-  }
-  void TearDown() override { fs::remove_all(folder_); }
-  std::string path(const std::string& name) const { return (folder_ / name).string(); }
-  fs::path folder_;
-};
+// Tests that write files get a fresh folder each.
+using CliFiles = carry::testing::TempFolder;
 
 void expect_usage_error(const std::string& args, const std::string& message) {
   const CarryResult run = run_carry(words(args));
@@ -73,7 +63,7 @@ TEST(CliErrors, UnknownCommandAndMissingArguments) {
   expect_usage_error("add 1 2", "--checkpoint");
 }
 
-TEST_F(TempFolder, UnwritableSaveIsRefusedBeforeTraining) {
+TEST_F(CliFiles, UnwritableSaveIsRefusedBeforeTraining) {
   const CarryResult run = run_carry(
       words("train --steps 100000 --until-accuracy 0 --save " + path("no/such/folder/model.json")));
   EXPECT_EQ(run.status, 2);
@@ -81,7 +71,7 @@ TEST_F(TempFolder, UnwritableSaveIsRefusedBeforeTraining) {
   EXPECT_EQ(run.out.find("step"), std::string::npos) << "trained before refusing:\n" << run.out;
 }
 
-TEST_F(TempFolder, BadCheckpointsAndOperands) {
+TEST_F(CliFiles, BadCheckpointsAndOperands) {
   expect_usage_error("eval " + path("missing.json"), "cannot open it");
   std::ofstream(path("truncated.json")) << "{\"format\": \"carry-rnn\", \"vers";
   expect_usage_error("eval " + path("truncated.json"), "not valid JSON");
@@ -99,7 +89,7 @@ TEST_F(TempFolder, BadCheckpointsAndOperands) {
                      "--bits must be between 2 and 62");
 }
 
-TEST_F(TempFolder, TrainSaveEvalAndAdd) {
+TEST_F(CliFiles, TrainSaveEvalAndAdd) {
   const CarryResult train = run_carry(words("train --save " + path("model.json")));
   ASSERT_EQ(train.status, 0) << train.err;
   EXPECT_NE(train.out.find("reached 100.00% exact-match accuracy on all 16384 8-bit pairs"),
@@ -123,7 +113,7 @@ TEST_F(TempFolder, TrainSaveEvalAndAdd) {
   EXPECT_NE(add.out.find("true sum    00111000"), std::string::npos) << add.out;
 }
 
-TEST_F(TempFolder, SeedCompatPrintsTheSeedOutput) {
+TEST_F(CliFiles, SeedCompatPrintsTheSeedOutput) {
   const CarryResult run = run_carry(words("train --seed-compat --save " + path("seed.json")));
   ASSERT_EQ(run.status, 0) << run.err;
   std::ifstream golden(std::string(CARRY_TEST_DATA_DIR) + "/seed_default.txt");
@@ -133,7 +123,7 @@ TEST_F(TempFolder, SeedCompatPrintsTheSeedOutput) {
   EXPECT_TRUE(fs::exists(path("seed.json")));
 }
 
-TEST_F(TempFolder, BenchWritesOneRecordPerBackendAndBatch) {
+TEST_F(CliFiles, BenchWritesOneRecordPerBackendAndBatch) {
   const CarryResult run = run_carry(
       words("bench --backend reference,auto --batch 1,3 --repeats 1 --seconds 0.01 --out " +
             path("results")));

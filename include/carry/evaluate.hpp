@@ -26,8 +26,14 @@ struct EvaluationSet {
 
 EvaluationSet evaluation_set(int bits);
 
+// What evaluate() counts. exact_only counts exact matches alone (bits_correct and
+// position_correct stay 0) and so can stop below a pair's first wrong bit: all that training's
+// reports need, and far less work while the network is wrong on most pairs.
+enum class Counting { every_bit, exact_only };
+
 struct Evaluation {
   EvaluationSet set;
+  Counting counting = Counting::every_bit;
   std::uint64_t exact_correct = 0;              // pairs with all T bits right
   std::uint64_t bits_correct = 0;               // over all pairs and positions
   std::vector<std::uint64_t> position_correct;  // T; index 0 = least significant bit
@@ -37,8 +43,11 @@ struct Evaluation {
   double position_accuracy(int position) const;
 };
 
-// Runs the forward pass over the whole set on `threads` threads (0 = all cores). Counts are
+// The forward pass over the whole set on `threads` threads (0 = all cores). Pairs with the same
+// low bits share the states they have in common, each computed as reference_forward computes it,
+// so every count is the one that running reference_forward on each pair gives. Counts are
 // integers, so the result does not depend on the thread count.
-Evaluation evaluate(const Parameters& params, int bits, int threads = 0);
+Evaluation evaluate(const Parameters& params, int bits, int threads = 0,
+                    Counting counting = Counting::every_bit);
 
 }  // namespace carry

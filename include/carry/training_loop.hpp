@@ -25,7 +25,9 @@ struct TrainingOutcome {
   double training_seconds = 0.0;    // the steps alone
   double evaluation_seconds = 0.0;  // the evaluations made for reports
   bool target_reached = false;      // config.until_accuracy was reached (and is > 0)
-  Evaluation final_evaluation;      // empty (set.size 0) when interrupted before any report
+  // Exact matches only (Counting::exact_only); empty (set.size 0) when interrupted before any
+  // report.
+  Evaluation final_evaluation;
 };
 
 // What a caller may attach to the loop besides reports.
@@ -39,8 +41,9 @@ struct TrainingHooks {
 };
 
 // Runs config.steps steps starting at step `first_step` (0 for a new run). Every
-// config.report_every steps, and after the last, evaluates and calls `on_report`; stops early
-// once the exact-match accuracy reaches config.until_accuracy (when that is above 0).
+// config.report_every steps, and after the last, evaluates (exact matches only: all a report
+// shows) and calls `on_report`; stops early once the exact-match accuracy reaches
+// config.until_accuracy (when that is above 0).
 //
 // After every step the divergence guard (divergence.hpp) checks the step's loss and the
 // weights, and throws DivergenceError if either has blown up.
