@@ -51,6 +51,8 @@ CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
   chunk_stack_updates_.resize(static_cast<std::size_t>(chunks_) * (H + 2) * H);
   chunk_w1_updates_.resize(static_cast<std::size_t>(chunks_) * H);
   chunk_losses_.resize(static_cast<std::size_t>(chunks_));
+  stack_total_.resize(static_cast<std::size_t>(H + 2) * H);
+  w1_total_.resize(H);
   const int threads = resolve_threads(config.threads, chunks_);
   pool_ = std::make_unique<cpu::ThreadPool>(threads);
   for (int t = 0; t < threads; ++t) {
@@ -67,7 +69,7 @@ std::string CpuTrainer::isa() const {
   return kernel_->isa;
 }
 
-CpuTrainer::StepUpdate CpuTrainer::compute_update(std::uint64_t step) {
+std::uint64_t CpuTrainer::sum_chunks(std::uint64_t step) {
   const int H = config_.hidden;
   const int S = H + 2;
   const int threads = pool_->size();
@@ -105,41 +107,45 @@ CpuTrainer::StepUpdate CpuTrainer::compute_update(std::uint64_t step) {
     }
   });
 
-  // Chunk sums in chunk order, then the mean.
-  std::vector<double> stack_total(static_cast<std::size_t>(S) * H, 0.0);
-  std::vector<double> w1_total(H, 0.0);
-  double loss_total = 0.0;
+  // Chunk sums in chunk order.
+  std::fill(stack_total_.begin(), stack_total_.end(), 0.0);
+  std::fill(w1_total_.begin(), w1_total_.end(), 0.0);
+  loss_total_ = 0.0;
   for (std::int64_t chunk = 0; chunk < chunks_; ++chunk) {
     const double* stack = &chunk_stack_updates_[static_cast<std::size_t>(chunk) * S * H];
-    for (int k = 0; k < S * H; ++k) stack_total[k] += stack[k];
+    for (int k = 0; k < S * H; ++k) stack_total_[k] += stack[k];
     const double* w1 = &chunk_w1_updates_[static_cast<std::size_t>(chunk) * H];
-    for (int k = 0; k < H; ++k) w1_total[k] += w1[k];
-    loss_total += chunk_losses_[static_cast<std::size_t>(chunk)];
+    for (int k = 0; k < H; ++k) w1_total_[k] += w1[k];
+    loss_total_ += chunk_losses_[static_cast<std::size_t>(chunk)];
   }
-  const double batch = static_cast<double>(config_.batch);
+  return first_prediction;
+}
+
+CpuTrainer::StepUpdate CpuTrainer::compute_update(std::uint64_t step) {
+  const int H = config_.hidden;
   StepUpdate result;
+  result.first_prediction = sum_chunks(step);
+  const double batch = static_cast<double>(config_.batch);
   result.mean_update = Parameters::zeros(H);
-  for (int k = 0; k < H * H; ++k) result.mean_update.wh[k] = stack_total[k] / batch;
-  for (int k = 0; k < 2 * H; ++k) result.mean_update.w0[k] = stack_total[H * H + k] / batch;
-  for (int k = 0; k < H; ++k) result.mean_update.w1[k] = w1_total[k] / batch;
-  result.mean_loss = loss_total / batch;
-  result.first_prediction = first_prediction;
+  for (int k = 0; k < H * H; ++k) result.mean_update.wh[k] = stack_total_[k] / batch;
+  for (int k = 0; k < 2 * H; ++k) result.mean_update.w0[k] = stack_total_[H * H + k] / batch;
+  for (int k = 0; k < H; ++k) result.mean_update.w1[k] = w1_total_[k] / batch;
+  result.mean_loss = loss_total_ / batch;
   return result;
 }
 
 StepResult CpuTrainer::train_step(std::uint64_t step) {
-  const StepUpdate update = compute_update(step);
-  const int H = config_.hidden;
-  // W += lr · mean, rounded once to float32.
-  auto apply = [&](float& w, double mean) {
-    w = static_cast<float>(static_cast<double>(w) + config_.lr * mean);
+  const std::uint64_t first_prediction = sum_chunks(step);
+  // W += lr · mean, rounded once to float32; the mean as compute_update() gives it.
+  const double batch = static_cast<double>(config_.batch);
+  auto apply = [&](float& w, double total) {
+    w = static_cast<float>(static_cast<double>(w) + config_.lr * (total / batch));
   };
-  for (int k = 0; k < H * H; ++k) apply(w_stack_[k], update.mean_update.wh[k]);
-  for (int k = 0; k < 2 * H; ++k) apply(w_stack_[H * H + k], update.mean_update.w0[k]);
-  for (int k = 0; k < H; ++k) apply(w1_[k], update.mean_update.w1[k]);
+  for (std::size_t k = 0; k < w_stack_.size(); ++k) apply(w_stack_[k], stack_total_[k]);
+  for (std::size_t k = 0; k < w1_.size(); ++k) apply(w1_[k], w1_total_[k]);
   const AdditionProblem example =
       counter_problem(static_cast<std::uint64_t>(config_.seed), step, 0, config_.bits);
-  return StepResult{update.mean_loss, example, update.first_prediction};
+  return StepResult{loss_total_ / batch, example, first_prediction};
 }
 
 double CpuTrainer::largest_weight_magnitude() const {

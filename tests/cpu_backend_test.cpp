@@ -153,6 +153,43 @@ TEST(CpuBackend, RepeatRunsAndThreadCountsAreBitIdentical) {
   EXPECT_EQ(trained_weights(3, 1000), first);  // uneven split of 8 chunks
 }
 
+TEST(CpuBackend, ThreadCountsAgreeWhenTheLastChunkIsAShortTail) {
+  REQUIRE_CPU_BACKEND();
+  // 128 + 128 + 2: the last chunk's two samples take the sample path.
+  const std::vector<double> first = trained_weights(1, 258);
+  EXPECT_EQ(trained_weights(2, 258), first);
+  EXPECT_EQ(trained_weights(3, 258), first);
+}
+
+TEST(CpuBackend, TrainStepAppliesTheUpdateComputeUpdateReturns) {
+  REQUIRE_CPU_BACKEND();
+  for (std::int64_t batch : {1, 3, 130}) {
+    const TrainConfig config = config_for(batch, 7, 8);
+    CpuTrainer stepped(config, float32_initial(6, 7));
+    for (std::uint64_t step = 0; step < 5; ++step) {
+      const Parameters before = stepped.parameters();
+      const CpuTrainer::StepUpdate update = CpuTrainer(config, before).compute_update(step);
+      const StepResult result = stepped.train_step(step);
+      EXPECT_EQ(result.mean_loss, update.mean_loss) << "B " << batch;
+      EXPECT_EQ(result.example_prediction, update.first_prediction) << "B " << batch;
+      // W += lr · mean, rounded once to float32.
+      Parameters expected = before;
+      auto apply = [&](std::vector<double>& w, const std::vector<double>& mean) {
+        for (std::size_t k = 0; k < w.size(); ++k) {
+          w[k] = static_cast<float>(w[k] + config.lr * mean[k]);
+        }
+      };
+      apply(expected.w0, update.mean_update.w0);
+      apply(expected.wh, update.mean_update.wh);
+      apply(expected.w1, update.mean_update.w1);
+      const Parameters after = stepped.parameters();
+      EXPECT_EQ(after.w0, expected.w0) << "B " << batch << " step " << step;
+      EXPECT_EQ(after.wh, expected.wh) << "B " << batch << " step " << step;
+      EXPECT_EQ(after.w1, expected.w1) << "B " << batch << " step " << step;
+    }
+  }
+}
+
 TEST(CpuBackend, InstructionSetsAgreeBitForBit) {
   REQUIRE_CPU_BACKEND();
   if (std::string(cpu::best_kernel()->isa) != "avx512") {

@@ -47,15 +47,22 @@ class CpuTrainer final : public Trainer {
   std::string isa() const;
 
  private:
+  // Runs the step's chunks and adds their sums, in chunk order, into stack_total_, w1_total_ and
+  // loss_total_; returns the answer to the batch's first problem.
+  std::uint64_t sum_chunks(std::uint64_t step);
+
   TrainConfig config_;
   const cpu::KernelTable* kernel_;
   std::unique_ptr<cpu::ThreadPool> pool_;
   std::vector<float> w_stack_;  // (H + 2) x H: Wh rows, then the two W0 rows
   std::vector<float> w1_;       // H
   std::int64_t chunks_ = 0;
-  std::vector<double> chunk_stack_updates_;                       // chunks x (H + 2) x H
-  std::vector<double> chunk_w1_updates_;                          // chunks x H
-  std::vector<double> chunk_losses_;                              // chunks
+  std::vector<double> chunk_stack_updates_;  // chunks x (H + 2) x H
+  std::vector<double> chunk_w1_updates_;     // chunks x H
+  std::vector<double> chunk_losses_;         // chunks
+  std::vector<double> stack_total_;          // (H + 2) x H
+  std::vector<double> w1_total_;             // H
+  double loss_total_ = 0.0;
   std::vector<std::unique_ptr<float, void (*)(void*)>> scratch_;  // one per thread
 };
 

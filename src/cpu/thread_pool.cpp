@@ -18,6 +18,7 @@ ThreadPool::~ThreadPool() {
 }
 
 void ThreadPool::run(const std::function<void(int)>& task) {
+  if (workers_.empty()) return task(0);  // nothing to wake or wait for
   {
     std::lock_guard<std::mutex> lock(mutex_);
     task_ = &task;

@@ -7,6 +7,10 @@
 //   W_stack = [Wh; W0]   (H + 2) x H, row-major: rows 0..H-1 are Wh, rows H, H+1 are W0,
 // so that z_t = [h_{t-1}, x_t] (1 x (H + 2)) gives the pre-activation z_t·W_stack, and the
 // update of W_stack is Σ_t z_tᵀ δ_t in one loop.
+//
+// A chunk's last few samples (at most 4 beyond its full blocks of 16) go one at a time, with the
+// hidden units across the lanes instead, and chunks under 16 samples sum only the lanes they
+// use; both give the same bits as the 16-lane pass (vector_kernel.inc says why).
 #pragma once
 
 #include <cstdint>
@@ -39,6 +43,9 @@ struct ChunkTask {
   double* loss = nullptr;                     // Σ 0.5 Σ_t (y - out)^2
   std::uint64_t* first_prediction = nullptr;  // if set: the answer to problem 0
   float* scratch = nullptr;                   // workspace_floats(H, T) floats, 64-byte aligned
+  // Tests: every sample through the 16-lane pass and every lane summed (the general path that
+  // the sample path and the short lane sums must match bit for bit).
+  bool blocks_only = false;
 };
 
 struct KernelTable {

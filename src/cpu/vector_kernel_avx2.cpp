@@ -1,6 +1,10 @@
 // vector_kernel_avx2.cpp: the cpu kernel for AVX2 + FMA (x86-64-v3); see vector_kernel.inc.
 // Built with -mavx2 -mfma -ffp-contract=fast; only called after a run-time check of the CPU.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "cpu/vector_kernel.hpp"
 

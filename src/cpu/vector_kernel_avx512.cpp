@@ -1,7 +1,11 @@
 // vector_kernel_avx512.cpp: the cpu kernel for AVX-512 (x86-64-v4); see vector_kernel.inc.
 // Built with -mavx512f -mavx512dq -mavx512vl -mavx512bw -mfma -ffp-contract=fast; only called
 // after a run-time check of the CPU.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
 #include "cpu/vector_kernel.hpp"
 
