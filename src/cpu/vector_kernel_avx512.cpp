@@ -7,6 +7,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include <immintrin.h>
+
 #include "cpu/vector_kernel.hpp"
 
 namespace carry::cpu {
