@@ -53,4 +53,28 @@ int encoding_threads(std::int64_t batch) {
       std::clamp<std::int64_t>(batch / kSamplesPerThread, 1, std::min<std::int64_t>(cores, 16)));
 }
 
+std::vector<float> device_weights(const Parameters& params) {
+  const BatchLayout layout{kMinBits, params.hidden, 1};  // only the weight offsets are used
+  std::vector<float> weights(static_cast<std::size_t>(layout.weight_count()));
+  auto put = [&](const std::vector<double>& values, int offset) {
+    for (std::size_t k = 0; k < values.size(); ++k) weights[offset + k] = float(values[k]);
+  };
+  put(params.w0, layout.w0_offset());
+  put(params.wh, layout.wh_offset());
+  put(params.w1, layout.w1_offset());
+  return weights;
+}
+
+Parameters parameters_from_device(const std::vector<float>& weights, int hidden) {
+  const BatchLayout layout{kMinBits, hidden, 1};
+  Parameters params = Parameters::zeros(hidden);
+  auto take = [&](std::vector<double>& values, int offset) {
+    for (std::size_t k = 0; k < values.size(); ++k) values[k] = weights[offset + k];
+  };
+  take(params.w0, layout.w0_offset());
+  take(params.wh, layout.wh_offset());
+  take(params.w1, layout.w1_offset());
+  return params;
+}
+
 }  // namespace carry

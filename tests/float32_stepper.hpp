@@ -20,8 +20,7 @@ class Float32CpuStepper : public DetailedStepper {
   Float32CpuStepper(const TrainConfig& config, const Parameters& initial)
       : config_(config), layout_{config.bits, config.hidden, config.batch} {
     operands_.resize(static_cast<std::size_t>(layout_.operands_size()));
-    weights_.resize(static_cast<std::size_t>(layout_.weight_count()));
-    updates_.resize(weights_.size());
+    updates_.resize(static_cast<std::size_t>(layout_.weight_count()));
     hidden_.assign(static_cast<std::size_t>(layout_.hidden_size()), 0.0f);
     inputs_.resize(static_cast<std::size_t>(layout_.inputs_size()));
     outputs_.resize(static_cast<std::size_t>(layout_.positions()));
@@ -44,14 +43,7 @@ class Float32CpuStepper : public DetailedStepper {
 
   Parameters parameters() const override { return to_parameters(weights_); }
 
-  void set_parameters(const Parameters& params) override {
-    auto put = [&](const std::vector<double>& values, int offset) {
-      for (std::size_t k = 0; k < values.size(); ++k) weights_[offset + k] = float(values[k]);
-    };
-    put(params.w0, layout_.w0_offset());
-    put(params.wh, layout_.wh_offset());
-    put(params.w1, layout_.w1_offset());
-  }
+  void set_parameters(const Parameters& params) override { weights_ = device_weights(params); }
 
   StepDetail run_step(std::uint64_t step, bool apply) override {
     encode_batch(static_cast<std::uint64_t>(config_.seed), step, layout_.bits, layout_.batch,
@@ -84,11 +76,7 @@ class Float32CpuStepper : public DetailedStepper {
 
  private:
   Parameters to_parameters(const std::vector<float>& values) const {
-    Parameters p = Parameters::zeros(layout_.hidden);
-    for (std::size_t k = 0; k < p.w0.size(); ++k) p.w0[k] = values[layout_.w0_offset() + k];
-    for (std::size_t k = 0; k < p.wh.size(); ++k) p.wh[k] = values[layout_.wh_offset() + k];
-    for (std::size_t k = 0; k < p.w1.size(); ++k) p.w1[k] = values[layout_.w1_offset() + k];
-    return p;
+    return parameters_from_device(values, layout_.hidden);
   }
 
   TrainConfig config_;

@@ -30,7 +30,6 @@ class FusedV2Model final : public DetailedStepper {
     const FusedV2SharedLayout layout = fused_v2_shared_layout(H, T, launch_.threads);
     // double: 8-byte (and so 16-byte after the allocator's alignment) aligned storage
     shared_.assign(static_cast<std::size_t>(layout.bytes / 8 + 2), 0.0);
-    weights_.resize(fused_weight_count(H));
     set_parameters(initial);
   }
 
@@ -45,15 +44,7 @@ class FusedV2Model final : public DetailedStepper {
 
   Parameters parameters() const override { return to_parameters(weights_); }
 
-  void set_parameters(const Parameters& params) override {
-    const BatchLayout layout{T, H, config_.batch};
-    auto put = [&](const std::vector<double>& values, int offset) {
-      for (std::size_t k = 0; k < values.size(); ++k) weights_[offset + k] = float(values[k]);
-    };
-    put(params.w0, layout.w0_offset());
-    put(params.wh, layout.wh_offset());
-    put(params.w1, layout.w1_offset());
-  }
+  void set_parameters(const Parameters& params) override { weights_ = device_weights(params); }
 
   StepDetail run_step(std::uint64_t step, bool apply) override {
     constexpr int W = fused_weight_count(H);
@@ -123,15 +114,7 @@ class FusedV2Model final : public DetailedStepper {
   }
 
   Parameters to_parameters(const std::vector<float>& flat) const {
-    const BatchLayout layout{T, H, config_.batch};
-    Parameters params = Parameters::zeros(H);
-    auto take = [&](std::vector<double>& values, int offset) {
-      for (std::size_t k = 0; k < values.size(); ++k) values[k] = flat[offset + k];
-    };
-    take(params.w0, layout.w0_offset());
-    take(params.wh, layout.wh_offset());
-    take(params.w1, layout.w1_offset());
-    return params;
+    return parameters_from_device(flat, H);
   }
 
   TrainConfig config_;

@@ -29,6 +29,18 @@ inline void expect_step_passes(const StepCheck& check, const std::string& what) 
   EXPECT_TRUE(check.prediction_ok) << what;
 }
 
+// verify_backend's outcome over `steps` steps: every lockstep step within tolerance, and the
+// pipelined replay bit-identical.
+inline void expect_verify_passes(const VerifyOutcome& outcome, std::size_t steps,
+                                 const std::string& what) {
+  ASSERT_EQ(outcome.steps.size(), steps) << what;
+  for (const StepCheck& check : outcome.steps) {
+    expect_step_passes(check, what + " step " + std::to_string(check.step));
+  }
+  EXPECT_TRUE(outcome.replay_identical)
+      << what << ": max difference " << outcome.replay_max_difference;
+}
+
 // Steps 7 and 8 of config from the stepper's current weights, each against the reference from
 // the same weights: step 7 applies its update and must match within tolerance; step 8 (the other
 // input slot of a double-buffered backend) does not apply it, and the weights must stay. Returns

@@ -20,8 +20,10 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "carry/host_device.hpp"
+#include "carry/parameters.hpp"
 #include "carry/problem.hpp"
 
 namespace carry {
@@ -108,6 +110,11 @@ constexpr std::int64_t largest_batch_that_fits(std::int64_t available_bytes,
   const std::int64_t left = available_bytes - fixed_bytes;
   return left <= 0 ? 0 : left / device_bytes_per_sample(bits, hidden);
 }
+
+// The weights in the device's order, W0 | Wh | W1, each rounded to float; and back to
+// Parameters (exact: every float is a double).
+std::vector<float> device_weights(const Parameters& params);
+Parameters parameters_from_device(const std::vector<float>& weights, int hidden);
 
 // Writes problems (seed, step, 0 .. batch - 1) into `operands` (2 x batch, as above), splitting
 // the work over `threads` threads (1: the calling thread alone). The result does not depend on

@@ -99,15 +99,7 @@ void StepStream::upload_weights(const Parameters& params, int hidden,
     throw UserError("cuda backend: weights with " + std::to_string(params.hidden) +
                     " hidden units given to a run with " + std::to_string(hidden));
   }
-  const BatchLayout layout{kMinBits, hidden, 1};  // only the weight offsets are used
-  std::vector<float> host(static_cast<std::size_t>(layout.weight_count()));
-  auto put = [&](const std::vector<double>& values, int offset) {
-    for (std::size_t k = 0; k < values.size(); ++k)
-      host[offset + k] = static_cast<float>(values[k]);
-  };
-  put(params.w0, layout.w0_offset());
-  put(params.wh, layout.wh_offset());
-  put(params.w1, layout.w1_offset());
+  const std::vector<float> host = device_weights(params);
   CUDA_CHECK(cudaMemcpyAsync(weights.get(), host.data(), weights.bytes(), cudaMemcpyHostToDevice,
                              stream_));
   CUDA_CHECK(cudaStreamSynchronize(stream_));
@@ -118,15 +110,7 @@ Parameters StepStream::download_weights(const DeviceArray<float>& source, int hi
   CUDA_CHECK(
       cudaMemcpyAsync(host.data(), source.get(), source.bytes(), cudaMemcpyDeviceToHost, stream_));
   CUDA_CHECK(cudaStreamSynchronize(stream_));
-  const BatchLayout layout{kMinBits, hidden, 1};
-  Parameters params = Parameters::zeros(hidden);
-  auto take = [&](std::vector<double>& values, int offset) {
-    for (std::size_t k = 0; k < values.size(); ++k) values[k] = host[offset + k];
-  };
-  take(params.w0, layout.w0_offset());
-  take(params.wh, layout.wh_offset());
-  take(params.w1, layout.w1_offset());
-  return params;
+  return parameters_from_device(host, hidden);
 }
 
 }  // namespace carry::cuda
