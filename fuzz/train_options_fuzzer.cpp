@@ -21,8 +21,8 @@
 
 #include "carry/errors.hpp"
 #include "carry/problem.hpp"
-#include "cli/cli_support.hpp"
-#include "cli/train_options.hpp"
+#include "cli_support.hpp"
+#include "train_options.hpp"
 
 namespace {
 

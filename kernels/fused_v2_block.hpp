@@ -24,8 +24,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "carry/device_layout.hpp"
-#include "carry/fused_plan.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 #include "carry/host_device.hpp"
 #include "carry/problem.hpp"
 

@@ -12,9 +12,9 @@
 
 #include <algorithm>
 
-#include "carry/device_layout.hpp"
-#include "cuda/cuda_check.hpp"
-#include "cuda/kernels.hpp"
+#include "device_layout.hpp"
+#include "cuda_check.hpp"
+#include "kernels.hpp"
 
 namespace carry::cuda {
 

@@ -1,7 +1,7 @@
 // sgd.cu: the SGD update W += lr · mean update, over W0 | Wh | W1 at once (2H + H² + H floats);
 // the kernel, then its launcher. The update is -∂L/∂W (the seed's synapse_*_update), hence +=.
-#include "cuda/cuda_check.hpp"
-#include "cuda/kernels.hpp"
+#include "cuda_check.hpp"
+#include "kernels.hpp"
 
 namespace carry::cuda {
 

@@ -15,13 +15,13 @@
 #include <utility>
 
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
 #include "carry/launch_costs.hpp"
-#include "cuda/cuda_check.hpp"
-#include "cuda/device_buffer.hpp"
-#include "cuda/kernels.hpp"
-#include "cuda/step_stream.hpp"
+#include "cuda_check.hpp"
+#include "device_buffer.hpp"
+#include "kernels.hpp"
+#include "step_stream.hpp"
 
 namespace carry {
 

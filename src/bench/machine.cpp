@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "carry/bench.hpp"
-#include "cpu/vector_kernel.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry {
 

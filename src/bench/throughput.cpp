@@ -8,7 +8,7 @@
 #include "carry/cpu_trainer.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/flops.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/trainer.hpp"
 
 namespace carry {

@@ -7,9 +7,9 @@
 #include "carry/config.hpp"
 #include "carry/errors.hpp"
 #include "carry/reference.hpp"
-#include "cli/cli_support.hpp"
-#include "cli/commands.hpp"
-#include "cli/strict_numbers.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "strict_numbers.hpp"
 
 namespace carry::cli {
 

@@ -12,10 +12,10 @@
 #include "carry/bench.hpp"
 #include "carry/errors.hpp"
 #include "carry/flops.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/peers.hpp"
 #include "carry/trainer.hpp"
-#include "cli/commands.hpp"
+#include "commands.hpp"
 
 namespace carry::cli {
 

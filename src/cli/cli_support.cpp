@@ -1,5 +1,5 @@
 // cli_support.cpp: see cli_support.hpp.
-#include "cli/cli_support.hpp"
+#include "cli_support.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -6,9 +6,9 @@
 #include "carry/checkpoint.hpp"
 #include "carry/config.hpp"
 #include "carry/evaluate.hpp"
-#include "cli/cli_support.hpp"
-#include "cli/commands.hpp"
-#include "cli/strict_numbers.hpp"
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "strict_numbers.hpp"
 
 namespace carry::cli {
 

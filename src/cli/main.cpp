@@ -9,8 +9,8 @@
 
 #include "carry/divergence.hpp"
 #include "carry/errors.hpp"
-#include "cli/commands.hpp"
-#include "cli/exit_status.hpp"
+#include "commands.hpp"
+#include "exit_status.hpp"
 
 namespace {
 using carry::cli::kExitUsage;

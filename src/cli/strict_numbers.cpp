@@ -1,5 +1,5 @@
 // strict_numbers.cpp: see strict_numbers.hpp.
-#include "cli/strict_numbers.hpp"
+#include "strict_numbers.hpp"
 
 #include <cctype>
 #include <cstdint>

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "carry/launch_costs.hpp"
-#include "cli/commands.hpp"
+#include "commands.hpp"
 
 namespace carry::cli {
 

@@ -9,9 +9,9 @@
 
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/trainer.hpp"
-#include "cli/commands.hpp"
+#include "commands.hpp"
 
 namespace carry::cli {
 

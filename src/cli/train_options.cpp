@@ -1,5 +1,5 @@
 // train_options.cpp: see train_options.hpp.
-#include "cli/train_options.hpp"
+#include "train_options.hpp"
 
 #include "carry/errors.hpp"
 

@@ -8,10 +8,10 @@
 
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
 #include "carry/verification.hpp"
-#include "cli/commands.hpp"
+#include "commands.hpp"
 
 namespace carry::cli {
 

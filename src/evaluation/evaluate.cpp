@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "carry/reference.hpp"
-#include "evaluation/pairs_by_low_bits.hpp"
+#include "pairs_by_low_bits.hpp"
 
 namespace carry {
 

@@ -1,5 +1,5 @@
 // pairs_by_low_bits.cpp: see pairs_by_low_bits.hpp.
-#include "evaluation/pairs_by_low_bits.hpp"
+#include "pairs_by_low_bits.hpp"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // numpy_format.cpp: see numpy_format.hpp.
-#include "carry/numpy_format.hpp"
+#include "numpy_format.hpp"
 
 #include <cmath>
 #include <cstdio>

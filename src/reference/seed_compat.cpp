@@ -1,7 +1,7 @@
 // seed_compat.cpp: see seed_compat.hpp.
 #include "carry/seed_compat.hpp"
 
-#include "carry/numpy_format.hpp"
+#include "numpy_format.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/reference.hpp"
 

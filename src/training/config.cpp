@@ -6,7 +6,7 @@
 #include <string>
 
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
 

@@ -15,7 +15,7 @@
 #include "carry/errors.hpp"
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
-#include "cpu/vector_kernel.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry {
 

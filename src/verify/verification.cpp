@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "carry/float32_error.hpp"
+#include "float32_error.hpp"
 #include "carry/reference.hpp"
 #include "carry/trainer.hpp"
 

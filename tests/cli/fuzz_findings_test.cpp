@@ -9,7 +9,7 @@
 #include "carry/checkpoint.hpp"
 #include "carry/errors.hpp"
 #include "carry_process.hpp"
-#include "cli/strict_numbers.hpp"
+#include "strict_numbers.hpp"
 
 namespace carry {
 namespace {

@@ -12,7 +12,7 @@
 #include "carry/numpy_random.hpp"
 #include "carry/reference.hpp"
 #include "carry/reference_trainer.hpp"
-#include "evaluation/pairs_by_low_bits.hpp"
+#include "pairs_by_low_bits.hpp"
 
 namespace carry {
 namespace {

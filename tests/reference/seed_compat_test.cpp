@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "carry/numpy_format.hpp"
+#include "numpy_format.hpp"
 
 namespace carry {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "carry/config.hpp"
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 #include "carry/step_detail.hpp"
 #include "layout_gold.hpp"
 

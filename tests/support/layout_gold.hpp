@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 
 namespace carry::gold {
 

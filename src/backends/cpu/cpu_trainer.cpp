@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "carry/errors.hpp"
-#include "cpu/thread_pool.hpp"
-#include "cpu/vector_kernel.hpp"
+#include "thread_pool.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry {
 

@@ -1,7 +1,7 @@
 // kernel_dispatch.cpp: picks the cpu kernel for the processor carry runs on. Compiled for the
 // x86-64 baseline, so a machine without AVX2 gets an error message rather than an illegal
 // instruction.
-#include "cpu/vector_kernel.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry::cpu {
 

@@ -8,13 +8,13 @@
 
 #include <immintrin.h>
 
-#include "cpu/vector_kernel.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry::cpu {
 namespace avx2 {
 constexpr int kTile = 4;       // 4 accumulators of two ymm registers each: 8 of the 16
 constexpr int kFmaChains = 6;  // enough independent FMAs to fill both pipes
-#include "cpu/vector_kernel.inc"
+#include "vector_kernel.inc"
 }  // namespace avx2
 
 const KernelTable& avx2_kernel() {

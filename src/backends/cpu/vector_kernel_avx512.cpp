@@ -9,13 +9,13 @@
 
 #include <immintrin.h>
 
-#include "cpu/vector_kernel.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry::cpu {
 namespace avx512 {
 constexpr int kTile = 8;        // 8 of the 32 zmm registers hold accumulators
 constexpr int kFmaChains = 12;  // enough independent FMAs to fill both pipes
-#include "cpu/vector_kernel.inc"
+#include "vector_kernel.inc"
 }  // namespace avx512
 
 const KernelTable& avx512_kernel() {

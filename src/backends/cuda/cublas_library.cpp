@@ -1,6 +1,6 @@
 // cublas_library.cpp: see cublas_library.hpp. CARRY_CUBLAS_SONAME and CARRY_CUBLAS_LIBRARY_DIR
 // come from CMake (CUDAToolkit_VERSION_MAJOR, CUDAToolkit_LIBRARY_DIR).
-#include "cuda/cublas_library.hpp"
+#include "cublas_library.hpp"
 
 #include <dlfcn.h>
 

@@ -1,9 +1,9 @@
 // cuda_check.cpp: see cuda_check.hpp.
-#include "cuda/cuda_check.hpp"
+#include "cuda_check.hpp"
 
 #include <cstring>
 
-#include "cuda/cublas_library.hpp"
+#include "cublas_library.hpp"
 
 namespace carry::cuda_detail {
 

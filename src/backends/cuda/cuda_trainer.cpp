@@ -24,16 +24,16 @@
 #include <vector>
 
 #include "carry/cuda_backend.hpp"
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
-#include "cuda/cublas_library.hpp"
-#include "cuda/cuda_check.hpp"
-#include "cuda/device_buffer.hpp"
-#include "cuda/fused_trainer.hpp"
-#include "cuda/kernels.hpp"
-#include "cuda/step_stream.hpp"
+#include "cublas_library.hpp"
+#include "cuda_check.hpp"
+#include "device_buffer.hpp"
+#include "fused_trainer.hpp"
+#include "kernels.hpp"
+#include "step_stream.hpp"
 
 namespace carry {
 

@@ -1,6 +1,6 @@
 // device_layout.cpp: see device_layout.hpp. The batch encoding for the cuda backend: the host
 // draws each step's problems with the shared counter-based generator and packs them as uint32.
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // fused_plan.cpp: which cuda kernel a --kernel request gets (see fused_plan.hpp).
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 
 #include "carry/errors.hpp"
 

@@ -9,7 +9,7 @@
 // and replayed with cudaGraphLaunch, so consecutive steps need no host round trip; the host
 // only writes 8 bytes per step (after the replay that last read that slot has finished).
 // run_step (verify, tests) launches the same kernels uncaptured, with the outputs recorded.
-#include "cuda/fused_trainer.hpp"
+#include "fused_trainer.hpp"
 
 #include <cuda_runtime_api.h>
 
@@ -19,13 +19,13 @@
 #include <string>
 #include <vector>
 
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
-#include "cuda/cuda_check.hpp"
-#include "cuda/device_buffer.hpp"
-#include "cuda/kernels.hpp"
-#include "cuda/step_stream.hpp"
+#include "fused_plan.hpp"
+#include "cuda_check.hpp"
+#include "device_buffer.hpp"
+#include "kernels.hpp"
+#include "step_stream.hpp"
 
 namespace carry::cuda {
 

@@ -1,6 +1,6 @@
 // gpu_probe.cu: probe_gpu() for CUDA builds. Asks the runtime (which loads the driver itself, so
 // this links and starts without one) for a device this build's code can run on.
-#include <cuda_runtime.h>
+#include <cuda_runtime_api.h>
 
 #include <string>
 

@@ -13,8 +13,8 @@
 #include <string>
 
 #include "carry/config.hpp"
-#include "carry/device_layout.hpp"
-#include "carry/fused_plan.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 
 namespace carry::cuda {
 

@@ -1,12 +1,12 @@
 // step_stream.cpp: see step_stream.hpp.
-#include "cuda/step_stream.hpp"
+#include "step_stream.hpp"
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "carry/errors.hpp"
-#include "cuda/cuda_check.hpp"
+#include "cuda_check.hpp"
 
 namespace carry::cuda {
 

@@ -24,9 +24,9 @@
 // "Results reproducibility"). The handle is configured in cuda_trainer.cpp.
 #include <cublas_v2.h>
 
-#include "cuda/cublas_library.hpp"
-#include "cuda/cuda_check.hpp"
-#include "cuda/kernels.hpp"
+#include "cublas_library.hpp"
+#include "cuda_check.hpp"
+#include "kernels.hpp"
 
 namespace carry::cuda {
 

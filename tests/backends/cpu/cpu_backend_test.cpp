@@ -12,7 +12,7 @@
 #include "carry/reference.hpp"
 #include "carry/reference_trainer.hpp"
 #include "carry/tolerance.hpp"
-#include "cpu/vector_kernel.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry {
 namespace {

@@ -15,7 +15,7 @@
 #include "carry/cpu_trainer.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/problem.hpp"
-#include "cpu/vector_kernel.hpp"
+#include "vector_kernel.hpp"
 
 namespace carry {
 namespace {

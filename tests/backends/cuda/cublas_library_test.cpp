@@ -9,7 +9,7 @@
 #include <string>
 
 #include "carry/errors.hpp"
-#include "cuda/cublas_library.hpp"
+#include "cublas_library.hpp"
 
 namespace {
 

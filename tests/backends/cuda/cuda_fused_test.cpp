@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "carry/cuda_backend.hpp"
-#include "carry/device_layout.hpp"
-#include "carry/fused_plan.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 #include "carry/verification.hpp"
-#include "cuda/cuda_check.hpp"
-#include "cuda/device_buffer.hpp"
-#include "cuda/kernels.hpp"
+#include "cuda_check.hpp"
+#include "device_buffer.hpp"
+#include "kernels.hpp"
 #include "gpu_test_support.hpp"
 #include "step_expectations.hpp"
 

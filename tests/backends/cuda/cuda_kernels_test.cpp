@@ -13,12 +13,12 @@
 #include <sstream>
 #include <vector>
 
-#include "carry/device_layout.hpp"
-#include "carry/float32_error.hpp"
-#include "cuda/cublas_library.hpp"
-#include "cuda/cuda_check.hpp"
-#include "cuda/device_buffer.hpp"
-#include "cuda/kernels.hpp"
+#include "device_layout.hpp"
+#include "float32_error.hpp"
+#include "cublas_library.hpp"
+#include "cuda_check.hpp"
+#include "device_buffer.hpp"
+#include "kernels.hpp"
 #include "gpu_test_support.hpp"
 #include "layout_gold.hpp"
 

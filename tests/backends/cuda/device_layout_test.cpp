@@ -1,7 +1,7 @@
 // device_layout_test.cpp: label `cpu`. The cuda backend's host/device pieces that need no GPU:
 // the index arithmetic of the device layout, the uint32 batch encoding against the shared
 // problem generator, the memory arithmetic behind "the largest batch that fits", and γ(n).
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "carry/float32_error.hpp"
+#include "float32_error.hpp"
 
 namespace carry {
 namespace {

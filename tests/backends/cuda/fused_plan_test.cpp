@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "carry/config.hpp"
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 
 namespace carry {
 namespace {

@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "carry/config.hpp"
-#include "carry/device_layout.hpp"
-#include "carry/fused_plan.hpp"
-#include "carry/fused_v2_block.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
+#include "fused_v2_block.hpp"
 #include "carry/step_detail.hpp"
 
 namespace carry::testing {

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "carry/device_layout.hpp"
+#include "device_layout.hpp"
 #include "carry/errors.hpp"
-#include "carry/fused_plan.hpp"
+#include "fused_plan.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/trainer.hpp"
 #include "carry/verification.hpp"
