@@ -2,7 +2,7 @@
 //
 // Any text must either load or be refused with UserError (never crash, hang or throw anything
 // else), and what loads must be a checkpoint carry can use: finite weights of the stated shape,
-// a config that passes validate() when resumed, and a round trip that is bit for bit.
+// a config that passes validate_run() when resumed, and a round trip that is bit for bit.
 //
 //   cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCARRY_BUILD_FUZZERS=ON \
 //         -DCARRY_ENABLE_CUDA=OFF -DCARRY_BUILD_TESTS=OFF && cmake --build build-fuzz
@@ -13,6 +13,7 @@
 #include <cstring>
 #include <string>
 
+#include "carry/backends.hpp"
 #include "carry/checkpoint.hpp"
 #include "carry/errors.hpp"
 #include "carry/resume.hpp"
@@ -53,8 +54,9 @@ void check_usable(const carry::Checkpoint& checkpoint) {
   requested.backend = "auto";
   try {
     carry::TrainConfig config =
-        carry::config_to_resume(checkpoint, "fuzz", requested, {"--backend"});
-    carry::validate(config);  // a loaded checkpoint must describe a valid run
+        carry::config_to_resume(checkpoint, "fuzz", requested, {"--backend"},
+                                carry::available_backends());
+    carry::validate_run(config);  // a loaded checkpoint must describe a valid run
   } catch (const carry::UserError& error) {
     // Only a --seed-compat checkpoint may be refused.
     require(checkpoint.seed_compat, error.what());

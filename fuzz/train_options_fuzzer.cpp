@@ -1,6 +1,6 @@
 // train_options_fuzzer.cpp: libFuzzer target for how `carry train` reads its command line: the
 // CLI11 parse of every train option, then the checks that follow it (check_option_combinations,
-// validate), and the operand parser of `carry add`. Nothing is trained and no file is touched.
+// validate_run), and the operand parser of `carry add`. Nothing is trained and no file is touched.
 //
 // The input is split into lines. Line i is the value of the i-th option of kValuedOptions
 // ("--bits", line 0, "--hidden", line 1, ...); lines beyond them are appended as raw arguments,
@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "carry/backends.hpp"
 #include "carry/errors.hpp"
 #include "carry/problem.hpp"
 #include "cli_support.hpp"
@@ -157,7 +158,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     train.parse(reversed);
     carry::cli::check_option_combinations(options);
-    carry::validate(options.config);
+    carry::validate_run(options.config);
   } catch (const CLI::ParseError&) {
     fuzz_operands(lines);
     return 0;

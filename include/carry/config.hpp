@@ -20,10 +20,11 @@ struct TrainConfig {
   std::int64_t report_every = 50;
   double until_accuracy = 1.0;   // stop once exact-match accuracy reaches this; 0 = never
   int threads = 0;               // cpu backend threads; 0 = all cores
-  std::string kernel = "chain";  // cuda backend: "chain" or "fused" (fused_plan.hpp)
+  std::string kernel = "chain";  // the cuda backend's kernels (cuda_backend.hpp checks the name)
 };
 
-// Throws UserError naming the first bad value and the accepted range.
+// Throws UserError naming the first bad value and the accepted range. The backend's own options
+// (kernel) are checked by validate_run (backends.hpp), which calls this first.
 void validate(const TrainConfig& config);
 
 // Range checks shared with the other commands.

@@ -7,10 +7,12 @@
 // The result is therefore bit-identical run to run and for any thread count.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "carry/memory_budget.hpp"
 #include "carry/trainer.hpp"
 
 namespace carry {
@@ -22,6 +24,19 @@ struct KernelTable;
 
 // The instruction set the cpu backend would use here ("avx512", "avx2"), or "" if it cannot run.
 std::string cpu_backend_isa();
+
+// What a run of `config` needs of memory besides every run's (memory_budget.hpp): no batch array
+// (each chunk draws its own problems), each chunk's float64 sums, a workspace per thread.
+MemoryNeed cpu_memory_need(const TrainConfig& config);
+
+// The kernel's loop of independent float32 FMAs, for measuring the processor's peak (carry
+// bench): run(n) does n iterations of flops_per_iteration FLOP. run is null when the cpu backend
+// cannot run here.
+struct CpuFmaLoop {
+  float (*run)(std::int64_t iterations) = nullptr;
+  double flops_per_iteration = 0.0;
+};
+CpuFmaLoop cpu_fma_loop();
 
 class CpuTrainer final : public Trainer {
  public:

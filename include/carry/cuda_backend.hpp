@@ -5,7 +5,8 @@
 // (double-buffered, so drawing step k + 1 overlaps the GPU's step k) and queues one CUDA Graph
 // replay: upload, T forward kernels, per-sample loss and exact-match flags reduced with CUB, T
 // backward kernels, three cuBLAS GEMMs for the mean update, one SGD kernel. The host waits only
-// when it needs a result (collect_steps, parameters, run_step). See kernels/ and src/cuda/.
+// when it needs a result (collect_steps, parameters, run_step). See kernels/ and
+// src/backends/cuda/.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "carry/config.hpp"
+#include "carry/memory_budget.hpp"
 #include "carry/parameters.hpp"
 #include "carry/step_detail.hpp"
 
@@ -28,10 +30,34 @@ class CudaTrainer : public DetailedStepper {
   bool queues_steps() const override { return true; }
 };
 
+// Which cuda kernel a run gets. --kernel chain, fused (the newest fused version compiled for
+// (H, T)), fused-v1 or fused-v2. A fused request with an (H, T) that has no such kernel falls back
+// (fused-v2 to v1, then to the chain), and `note` says so (printed once by make_cuda_trainer).
+struct CudaKernelChoice {
+  std::string kernel;     // "chain", "fused-v1" or "fused-v2"
+  int fused_version = 0;  // 0 for the chain
+  std::string note;       // empty unless the request was changed
+};
+
+// The --kernel values, for messages, and the option's help.
+constexpr const char* kCudaKernelNames = "chain, fused, fused-v1 or fused-v2";
+constexpr const char* kCudaKernelHelp =
+    "cuda kernels: chain (per-position kernels, the default), fused (one kernel a step, the "
+    "newest version compiled for the size), fused-v1 or fused-v2; the fused kernels are "
+    "unverified on hardware";
+bool is_cuda_kernel_name(const std::string& name);
+
+// Throws UserError for a name that is not one of kCudaKernelNames.
+CudaKernelChoice choose_cuda_kernel(const std::string& requested, int hidden, int bits);
+
 // Whether this carry was built with the cuda backend.
 bool cuda_backend_built();
 // Built, and a GPU it can run on is present.
 bool cuda_backend_usable();
+
+// What the run needs of the host's memory: two pinned batch buffers of two 32-bit operands per
+// sample. (The GPU's own memory is checked by make_cuda_trainer.)
+MemoryNeed cuda_host_memory_need(const TrainConfig& config);
 
 // Allocates everything the run needs on the GPU, once. Throws UserError when this carry was
 // built without CUDA, when no usable GPU is present (naming why), when bits exceed 32, and when

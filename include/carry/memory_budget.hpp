@@ -14,11 +14,11 @@ struct MemoryNeed {
   std::uint64_t bytes_per_sample = 0;  // grows with each sample of the batch
 };
 
-// What `config.backend` (resolved) needs to train `config`. The reference keeps one 16-byte
-// problem per sample (the batch) and reuses a single trace of (T + 1) x H doubles. A backend
-// not listed is assumed to need what the reference needs; backends that keep per-sample
-// activations or device buffers add their own case.
-MemoryNeed training_memory_need(const TrainConfig& config);
+// What every run of `config` needs whatever its backend: the weights, the update, the trainer's
+// and a report's copies, one trace of (T + 1) x H doubles, and the evaluation's blocks. Each
+// backend adds its own need (the backends' training_memory_need, backends.hpp).
+MemoryNeed common_memory_need(const TrainConfig& config);
+MemoryNeed operator+(const MemoryNeed& a, const MemoryNeed& b);
 
 // What this process may still allocate: the least of the system's available memory
 // (MemAvailable in /proc/meminfo, else the free physical pages), its cgroup's memory.max minus
@@ -29,8 +29,9 @@ std::uint64_t available_memory_bytes();
 // The largest batch whose need fits in `available_bytes` (0 when not even one sample does).
 std::int64_t largest_batch_that_fits(const MemoryNeed& need, std::uint64_t available_bytes);
 
-// Throws UserError when config.batch needs more than `available_bytes`, naming the need, what
-// is available and the largest batch that fits.
-void check_batch_fits(const TrainConfig& config, std::uint64_t available_bytes);
+// Throws UserError when config.batch needs more than `available_bytes` by `need` (that of
+// config.backend), naming the need, what is available and the largest batch that fits.
+void check_batch_fits(const TrainConfig& config, const MemoryNeed& need,
+                      std::uint64_t available_bytes);
 
 }  // namespace carry

@@ -1,6 +1,7 @@
 // reference_trainer.hpp: the reference backend, float64 plain loops (see reference.hpp).
 #pragma once
 
+#include "carry/memory_budget.hpp"
 #include "carry/trainer.hpp"
 
 namespace carry {
@@ -16,5 +17,9 @@ class ReferenceTrainer final : public Trainer {
   TrainConfig config_;
   Parameters params_;
 };
+
+// What a run of `config` needs of memory besides every run's (memory_budget.hpp): the batch, one
+// 16-byte problem per sample.
+MemoryNeed reference_memory_need(const TrainConfig& config);
 
 }  // namespace carry

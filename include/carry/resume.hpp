@@ -30,11 +30,12 @@ Checkpoint checkpoint_of_run(const TrainConfig& config, const Parameters& params
 //     uninterrupted one; lowering the rate of a run about to diverge is a reason to resume),
 //     otherwise the checkpoint's.
 //   backend: `requested.backend` when "--backend" is in `given`, otherwise the checkpoint's,
-//     which this build must have.
+//     which must be one of `backends`, those this build has (available_backends()).
 //   steps, report_every, until_accuracy: `requested`'s (they say how long to go on, not how).
 // Refuses checkpoints written by --seed-compat.
 TrainConfig config_to_resume(const Checkpoint& checkpoint, const std::string& source,
-                             const TrainConfig& requested, const std::vector<std::string>& given);
+                             const TrainConfig& requested, const std::vector<std::string>& given,
+                             const std::vector<std::string>& backends);
 
 // Refuses (UserError) a run whose last step number, steps_done + config.steps, or whose sample
 // count, that times config.batch, would not fit in a signed 64-bit integer.

@@ -1,11 +1,11 @@
-// trainer.hpp: the interface every backend implements, and the choice of backend by name.
+// trainer.hpp: the interface every backend implements, and the batch every backend trains on.
+// (Choosing and making a backend: backends.hpp.)
 //
 // A trainer owns the weights and the state a backend keeps between steps. Step k (0-based)
 // trains on the counter-based batch (seed, k): every backend sees the same problems.
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,12 +51,5 @@ class Trainer {
 
 // The batch of step `step`: problems (seed, step, 0 .. batch - 1).
 std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t step);
-
-// The backends this build knows, best first.
-std::vector<std::string> available_backends();
-// "auto" becomes the best usable backend; an unknown name throws UserError listing the known.
-std::string resolve_backend(const std::string& requested);
-
-std::unique_ptr<Trainer> make_trainer(const TrainConfig& config, const Parameters& initial);
 
 }  // namespace carry

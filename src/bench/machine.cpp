@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "carry/bench.hpp"
-#include "vector_kernel.hpp"
+#include "carry/cpu_trainer.hpp"
 
 namespace carry {
 
@@ -32,21 +32,20 @@ std::string cpu_model_name() {
 }
 
 double measure_cpu_peak_gflops(int threads) {
-  const cpu::KernelTable* kernel = cpu::best_kernel();
-  if (kernel == nullptr) return 0.0;
+  const CpuFmaLoop loop = cpu_fma_loop();
+  if (loop.run == nullptr) return 0.0;
   // About 0.3 s of FMAs per thread at ~100 GFLOP/s; all threads run at once.
-  const std::int64_t iterations = 50'000'000 / kernel->fma_chains;
+  const auto iterations = static_cast<std::int64_t>(1.6e9 / loop.flops_per_iteration);
   std::vector<float> sinks(threads);
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] { sinks[t] = kernel->fma_loop(iterations); });
+    workers.emplace_back([&, t] { sinks[t] = loop.run(iterations); });
   }
   for (std::thread& worker : workers) worker.join();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double flops =
-      2.0 * cpu::kLanes * kernel->fma_chains * static_cast<double>(iterations) * threads;
+  const double flops = loop.flops_per_iteration * static_cast<double>(iterations) * threads;
   return flops / seconds / 1e9;
 }
 

@@ -8,8 +8,7 @@
 #include "carry/cpu_trainer.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/flops.hpp"
-#include "fused_plan.hpp"
-#include "carry/trainer.hpp"
+#include "carry/backends.hpp"
 
 namespace carry {
 

@@ -12,9 +12,9 @@
 #include "carry/bench.hpp"
 #include "carry/errors.hpp"
 #include "carry/flops.hpp"
-#include "fused_plan.hpp"
+#include "carry/cuda_backend.hpp"
 #include "carry/peers.hpp"
-#include "carry/trainer.hpp"
+#include "carry/backends.hpp"
 #include "commands.hpp"
 
 namespace carry::cli {
@@ -89,7 +89,7 @@ void run_bench(const BenchOptions& options) {
   base.lr = options.lr > 0 ? options.lr : 1.0;
   base.threads = options.threads;
   base.kernel = options.kernel;
-  validate(base);
+  validate_run(base);
   if (options.lr < 0) throw UserError("--lr must be above 0 (or 0 for the batch-size rule)");
   if (options.target.check_every < 1) throw UserError("--check-every must be at least 1");
   // Time to accuracy is defined on all 8-bit pairs.
@@ -99,7 +99,7 @@ void run_bench(const BenchOptions& options) {
   for (std::int64_t batch : options.batches) {
     TrainConfig probe = base;
     probe.batch = batch;
-    validate(probe);
+    validate_run(probe);
   }
   std::vector<std::string> backends;
   for (const std::string& name : options.backends) backends.push_back(resolve_backend(name));

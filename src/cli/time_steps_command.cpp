@@ -9,8 +9,7 @@
 
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
-#include "carry/trainer.hpp"
+#include "carry/backends.hpp"
 #include "commands.hpp"
 
 namespace carry::cli {
@@ -58,7 +57,7 @@ Timing time_host(const TrainConfig& config, const Parameters& initial, std::int6
 
 void run_time_steps(TimeStepsOptions& options) {
   TrainConfig& config = options.config;
-  validate(config);
+  validate_run(config);
   if (config.steps < 1) throw UserError("--steps must be at least 1");
   if (options.warmup < 0) throw UserError("--warmup must be 0 or more");
   config.backend = resolve_backend(config.backend);

@@ -10,7 +10,8 @@
 #include "carry/checkpoint.hpp"
 #include "carry/divergence.hpp"
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
+#include "carry/backends.hpp"
+#include "carry/cuda_backend.hpp"
 #include "carry/memory_budget.hpp"
 #include "carry/periodic_checkpoint.hpp"
 #include "carry/resume.hpp"
@@ -56,7 +57,7 @@ void run_seed_compat_training(TrainOptions& options) {
   if (options.steps_option->count() == 0) config.steps = 10000;
   config.batch = 1;
   config.bits = kSeedCompatBits;
-  validate(config);
+  validate_run(config);
   if (!options.save_path.empty()) check_writable(options.save_path);
 
   SeedCompatConfig seed_config;
@@ -105,13 +106,14 @@ void run_batched_training(TrainOptions& options) {
   std::optional<Checkpoint> resumed;
   if (!options.resume_path.empty()) {
     resumed = load_checkpoint(options.resume_path);
-    config = config_to_resume(*resumed, options.resume_path, config, given_run_options(options));
+    config = config_to_resume(*resumed, options.resume_path, config, given_run_options(options),
+                              available_backends());
   }
   const std::int64_t first_step = resumed ? resumed->steps_done : 0;
-  validate(config);
+  validate_run(config);
   config.backend = resolve_backend(config.backend);
   check_run_length(config, first_step);
-  check_batch_fits(config, available_memory_bytes());
+  check_batch_fits(config, training_memory_need(config), available_memory_bytes());
   if (!options.save_path.empty()) check_writable(options.save_path);
   const Parameters initial =
       resumed ? resumed->params

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "carry/cuda_backend.hpp"
+#include "carry/backends.hpp"
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
 #include "carry/verification.hpp"
 #include "commands.hpp"
@@ -87,7 +87,7 @@ nlohmann::json to_json(const VerifyOutcome& outcome, const TrainConfig& config,
 void run_verify(VerifyOptions& options) {
   TrainConfig& config = options.config;
   config.backend = "cuda";
-  validate(config);
+  validate_run(config);
   if (config.steps < 1) throw UserError("--steps must be at least 1");
   if (!cuda_backend_built()) {
     throw UserError("carry verify checks the cuda backend, and this carry was built without CUDA");

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
 
@@ -52,9 +51,6 @@ void validate(const TrainConfig& config) {
   }
   if (config.threads < 0 || config.threads > 1024) {
     reject("--threads", "between 0 (all cores) and 1024", std::to_string(config.threads));
-  }
-  if (!is_cuda_kernel_name(config.kernel)) {
-    reject("--kernel", kCudaKernelNames, "'" + config.kernel + "'");
   }
   if (config.report_every < 1) {
     reject("--report-every", "at least 1", std::to_string(config.report_every));

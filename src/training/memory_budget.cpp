@@ -14,8 +14,6 @@
 
 #include "carry/errors.hpp"
 #include "carry/parameters.hpp"
-#include "carry/problem.hpp"
-#include "vector_kernel.hpp"
 
 namespace carry {
 
@@ -78,7 +76,7 @@ std::string size_text(std::uint64_t bytes) {
 }
 }  // namespace
 
-MemoryNeed training_memory_need(const TrainConfig& config) {
+MemoryNeed common_memory_need(const TrainConfig& config) {
   const auto hidden = static_cast<std::uint64_t>(config.hidden);
   const std::uint64_t weights = (kInputs * hidden + hidden * hidden + hidden) * sizeof(double);
   const std::uint64_t trace = static_cast<std::uint64_t>(config.bits + 1) * hidden * sizeof(double);
@@ -89,21 +87,11 @@ MemoryNeed training_memory_need(const TrainConfig& config) {
   MemoryNeed need;
   // Weights, the update, the trainer's and a report's copies; one trace; the evaluation.
   need.fixed_bytes = 4 * weights + trace + evaluation;
-  need.bytes_per_sample = sizeof(AdditionProblem);
-  if (config.backend == "cpu") {
-    // No batch array: each chunk of kChunkSamples draws its own problems and leaves its float64
-    // update and loss sums; each thread has one workspace.
-    const std::uint64_t chunk_sums = ((hidden + 2) * hidden + hidden + 1) * sizeof(double);
-    need.bytes_per_sample = (chunk_sums + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
-    need.fixed_bytes +=
-        threads * static_cast<std::uint64_t>(cpu::workspace_floats(config.hidden, config.bits)) *
-        sizeof(float);
-  } else if (config.backend == "cuda") {
-    // Host side only (the GPU's own memory is checked by the backend): two pinned batch buffers
-    // of two 32-bit operands per sample.
-    need.bytes_per_sample = 2 * 2 * sizeof(std::uint32_t);
-  }
   return need;
+}
+
+MemoryNeed operator+(const MemoryNeed& a, const MemoryNeed& b) {
+  return MemoryNeed{a.fixed_bytes + b.fixed_bytes, a.bytes_per_sample + b.bytes_per_sample};
 }
 
 std::uint64_t available_memory_bytes() {
@@ -131,8 +119,8 @@ std::int64_t largest_batch_that_fits(const MemoryNeed& need, std::uint64_t avail
   return static_cast<std::int64_t>(std::min<std::uint64_t>(samples, kMaxBatch));
 }
 
-void check_batch_fits(const TrainConfig& config, std::uint64_t available_bytes) {
-  const MemoryNeed need = training_memory_need(config);
+void check_batch_fits(const TrainConfig& config, const MemoryNeed& need,
+                      std::uint64_t available_bytes) {
   const std::int64_t largest = largest_batch_that_fits(need, available_bytes);
   if (config.batch <= largest) return;
   const std::uint64_t needed =

@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "carry/errors.hpp"
-#include "carry/trainer.hpp"
 
 namespace carry {
 
@@ -25,8 +24,9 @@ void require_same(const std::vector<std::string>& given, const char* option, std
                   " out, or start a new run)");
 }
 
-std::string resumable_backend(const std::string& stored, const std::string& source) {
-  for (const std::string& name : available_backends()) {
+std::string resumable_backend(const std::string& stored, const std::string& source,
+                              const std::vector<std::string>& backends) {
+  for (const std::string& name : backends) {
     if (name == stored) return stored;
   }
   throw UserError(source + " was trained on the '" + stored +
@@ -50,7 +50,8 @@ Checkpoint checkpoint_of_run(const TrainConfig& config, const Parameters& params
 }
 
 TrainConfig config_to_resume(const Checkpoint& checkpoint, const std::string& source,
-                             const TrainConfig& requested, const std::vector<std::string>& given) {
+                             const TrainConfig& requested, const std::vector<std::string>& given,
+                             const std::vector<std::string>& backends) {
   if (checkpoint.seed_compat) {
     throw UserError(source +
                     " was written by --seed-compat, which cannot be resumed (numpy's random "
@@ -68,7 +69,7 @@ TrainConfig config_to_resume(const Checkpoint& checkpoint, const std::string& so
   config.seed = checkpoint.seed;
   if (!was_given(given, "--lr")) config.lr = checkpoint.lr;
   if (!was_given(given, "--backend"))
-    config.backend = resumable_backend(checkpoint.backend, source);
+    config.backend = resumable_backend(checkpoint.backend, source, backends);
   return config;
 }
 

@@ -8,6 +8,7 @@
 
 #include "float32_error.hpp"
 #include "carry/reference.hpp"
+#include "carry/backends.hpp"
 #include "carry/trainer.hpp"
 
 namespace carry {
@@ -306,7 +307,7 @@ bool VerifyOutcome::passed() const {
 
 VerifyOutcome verify_backend(const StepperFactory& make_stepper, const TrainConfig& config,
                              const std::function<void(const StepCheck&)>& on_step) {
-  validate(config);
+  validate_run(config);
   const Parameters initial =
       numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden);
   VerifyOutcome outcome;

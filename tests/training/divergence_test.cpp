@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "carry/backends.hpp"
 #include "carry/checkpoint.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/periodic_checkpoint.hpp"

@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "carry/backends.hpp"
 #include "carry/errors.hpp"
 
 namespace carry {
@@ -36,7 +37,7 @@ TEST(MemoryBudget, ABatchThatDoesNotFitIsRefusedWithTheLargestThatDoes) {
   config.batch = kMaxBatch;
   const std::uint64_t available = training_memory_need(config).fixed_bytes + 16 * 1000 + 5;
   try {
-    check_batch_fits(config, available);
+    check_batch_fits(config, training_memory_need(config), available);
     ADD_FAILURE() << "accepted";
   } catch (const UserError& error) {
     const std::string message = error.what();
@@ -46,8 +47,8 @@ TEST(MemoryBudget, ABatchThatDoesNotFitIsRefusedWithTheLargestThatDoes) {
     EXPECT_NE(message.find("the largest batch that fits is 1000"), std::string::npos) << message;
   }
   config.batch = 1000;
-  EXPECT_NO_THROW(check_batch_fits(config, available));
-  EXPECT_THROW(check_batch_fits(config, 100), UserError);
+  EXPECT_NO_THROW(check_batch_fits(config, training_memory_need(config), available));
+  EXPECT_THROW(check_batch_fits(config, training_memory_need(config), 100), UserError);
 }
 
 TEST(MemoryBudget, AvailableMemoryIsBelowThePhysicalMemory) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "carry/backends.hpp"
 #include "carry/checkpoint.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/training_loop.hpp"

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "carry/backends.hpp"
 #include "carry/errors.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/training_loop.hpp"
@@ -62,7 +63,7 @@ TEST(Resume, StoppedSavedAndResumedEqualsTheRunThatNeverStopped) {
       checkpoint_to_json(checkpoint_of_run(config, first_half.params, first_half.steps_done));
   const Checkpoint loaded = checkpoint_from_json(saved, "saved");
   const TrainConfig resumed_config =
-      config_to_resume(loaded, "saved", small_config(30), /*given=*/{});
+      config_to_resume(loaded, "saved", small_config(30), /*given=*/{}, available_backends());
   const TrainedRun second_half = train(resumed_config, loaded.params, loaded.steps_done);
 
   EXPECT_EQ(second_half.steps_done, 60);
@@ -101,7 +102,7 @@ TEST(Resume, TheCheckpointDefinesTheRun) {
   requested.steps = 17;
   requested.report_every = 3;
   requested.until_accuracy = 0.5;
-  const TrainConfig config = config_to_resume(stored_checkpoint(), "m.json", requested, {});
+  const TrainConfig config = config_to_resume(stored_checkpoint(), "m.json", requested, {}, available_backends());
   EXPECT_EQ(config.bits, 6);
   EXPECT_EQ(config.hidden, 5);
   EXPECT_EQ(config.batch, 7);
@@ -116,7 +117,7 @@ TEST(Resume, TheCheckpointDefinesTheRun) {
 TEST(Resume, ConflictingRunOptionsAreRefusedAndRepeatingThemIsFine) {
   TrainConfig requested = small_config(10);
   EXPECT_NO_THROW(config_to_resume(stored_checkpoint(), "m.json", requested,
-                                   {"--bits", "--hidden", "--batch", "--seed"}));
+                                   {"--bits", "--hidden", "--batch", "--seed"}, available_backends()));
   const struct {
     const char* option;
     void (*change)(TrainConfig&);
@@ -128,7 +129,7 @@ TEST(Resume, ConflictingRunOptionsAreRefusedAndRepeatingThemIsFine) {
     TrainConfig changed = small_config(10);
     conflict.change(changed);
     try {
-      config_to_resume(stored_checkpoint(), "m.json", changed, {conflict.option});
+      config_to_resume(stored_checkpoint(), "m.json", changed, {conflict.option}, available_backends());
       ADD_FAILURE() << conflict.option << " was accepted";
     } catch (const UserError& error) {
       EXPECT_NE(std::string(error.what()).find(std::string(conflict.option) + " "),
@@ -138,15 +139,15 @@ TEST(Resume, ConflictingRunOptionsAreRefusedAndRepeatingThemIsFine) {
           << error.what();
     }
     // Not given on the command line: the checkpoint's value, no complaint.
-    EXPECT_NO_THROW(config_to_resume(stored_checkpoint(), "m.json", changed, {}));
+    EXPECT_NO_THROW(config_to_resume(stored_checkpoint(), "m.json", changed, {}, available_backends()));
   }
 }
 
 TEST(Resume, TheLearningRateMayChange) {
   TrainConfig requested = small_config(10);
   requested.lr = 0.5;
-  EXPECT_EQ(config_to_resume(stored_checkpoint(), "m.json", requested, {"--lr"}).lr, 0.5);
-  EXPECT_EQ(config_to_resume(stored_checkpoint(), "m.json", requested, {}).lr, 2.5);
+  EXPECT_EQ(config_to_resume(stored_checkpoint(), "m.json", requested, {"--lr"}, available_backends()).lr, 0.5);
+  EXPECT_EQ(config_to_resume(stored_checkpoint(), "m.json", requested, {}, available_backends()).lr, 2.5);
 }
 
 TEST(Resume, TheBackendIsTheCheckpointsUnlessGiven) {
@@ -155,20 +156,20 @@ TEST(Resume, TheBackendIsTheCheckpointsUnlessGiven) {
   TrainConfig requested = small_config(10);
   requested.backend = "auto";
   try {
-    config_to_resume(elsewhere, "m.json", requested, {});
+    config_to_resume(elsewhere, "m.json", requested, {}, available_backends());
     ADD_FAILURE();
   } catch (const UserError& error) {
     EXPECT_NE(std::string(error.what()).find("'quantum' backend"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("--backend"), std::string::npos);
   }
-  EXPECT_EQ(config_to_resume(elsewhere, "m.json", requested, {"--backend"}).backend, "auto");
+  EXPECT_EQ(config_to_resume(elsewhere, "m.json", requested, {"--backend"}, available_backends()).backend, "auto");
 }
 
 TEST(Resume, SeedCompatCheckpointsAreRefused) {
   Checkpoint seed_run = stored_checkpoint();
   seed_run.seed_compat = true;
   try {
-    config_to_resume(seed_run, "seed.json", small_config(10), {});
+    config_to_resume(seed_run, "seed.json", small_config(10), {}, available_backends());
     ADD_FAILURE();
   } catch (const UserError& error) {
     EXPECT_NE(std::string(error.what()).find("--seed-compat, which cannot be resumed"),
@@ -184,7 +185,7 @@ TEST(Resume, CheckpointsWrittenBeforeResumeExistedResume) {
                "backend": "reference"},
     "weights": {"W0": [[0.5], [-0.25]], "Wh": [[1.5]], "W1": [[2.0]]}})";
   const Checkpoint checkpoint = checkpoint_from_json(old_file, "old.json");
-  const TrainConfig config = config_to_resume(checkpoint, "old.json", small_config(4), {});
+  const TrainConfig config = config_to_resume(checkpoint, "old.json", small_config(4), {}, available_backends());
   const TrainedRun run = train(config, checkpoint.params, checkpoint.steps_done);
   EXPECT_EQ(run.steps_done, 354);
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "carry/backends.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/training_loop.hpp"
 

@@ -35,6 +35,26 @@ std::string cpu_backend_isa() {
   return kernel == nullptr ? "" : kernel->isa;
 }
 
+MemoryNeed cpu_memory_need(const TrainConfig& config) {
+  // No batch array: each chunk of kChunkSamples draws its own problems and leaves its float64
+  // update and loss sums; each thread has one workspace.
+  const auto hidden = static_cast<std::uint64_t>(config.hidden);
+  const std::uint64_t threads = std::max(1u, std::thread::hardware_concurrency());
+  const std::uint64_t chunk_sums = ((hidden + 2) * hidden + hidden + 1) * sizeof(double);
+  MemoryNeed need;
+  need.bytes_per_sample = (chunk_sums + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
+  need.fixed_bytes =
+      threads * static_cast<std::uint64_t>(cpu::workspace_floats(config.hidden, config.bits)) *
+      sizeof(float);
+  return need;
+}
+
+CpuFmaLoop cpu_fma_loop() {
+  const cpu::KernelTable* kernel = cpu::best_kernel();
+  if (kernel == nullptr) return {};
+  return CpuFmaLoop{kernel->fma_loop, 2.0 * cpu::kLanes * kernel->fma_chains};
+}
+
 CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
     : config_(config), kernel_(cpu::best_kernel()) {
   if (kernel_ == nullptr) {

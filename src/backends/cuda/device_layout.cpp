@@ -1,5 +1,6 @@
 // device_layout.cpp: see device_layout.hpp. The batch encoding for the cuda backend: the host
-// draws each step's problems with the shared counter-based generator and packs them as uint32.
+// draws each step's problems with the shared counter-based generator and packs them as uint32,
+// into pinned buffers whose size is the backend's host memory need.
 #include "device_layout.hpp"
 
 #include <algorithm>
@@ -7,6 +8,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "carry/cuda_backend.hpp"
 
 namespace carry {
 
@@ -43,6 +46,12 @@ void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t
   }
   encode_range(seed, step, bits, batch, 0, std::min(batch, chunk), operands);
   for (std::thread& worker : workers) worker.join();
+}
+
+MemoryNeed cuda_host_memory_need(const TrainConfig&) {
+  MemoryNeed need;
+  need.bytes_per_sample = 2 * 2 * sizeof(std::uint32_t);  // two slots of encode_batch's 2 x B
+  return need;
 }
 
 int encoding_threads(std::int64_t batch) {

@@ -1,6 +1,7 @@
 // fused_plan.cpp: which cuda kernel a --kernel request gets (see fused_plan.hpp).
 #include "fused_plan.hpp"
 
+#include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 
 namespace carry {

@@ -19,7 +19,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 
 #include "carry/host_device.hpp"
 #include "carry/problem.hpp"
@@ -222,25 +221,5 @@ CARRY_HOST_DEVICE inline void fused_operands(std::uint64_t seed, std::uint64_t s
   *a = static_cast<std::uint32_t>(problem.a);
   *b = static_cast<std::uint32_t>(problem.b);
 }
-
-// Which cuda kernel a run gets. --kernel chain, fused (the newest fused version compiled for
-// (H, T)), fused-v1 or fused-v2. A fused request with an (H, T) that has no such kernel falls back
-// (fused-v2 to v1, then to the chain), and `note` says so (printed once by make_cuda_trainer).
-struct CudaKernelChoice {
-  std::string kernel;     // "chain", "fused-v1" or "fused-v2"
-  int fused_version = 0;  // 0 for the chain
-  std::string note;       // empty unless the request was changed
-};
-
-// The --kernel values, for messages, and the option's help.
-constexpr const char* kCudaKernelNames = "chain, fused, fused-v1 or fused-v2";
-constexpr const char* kCudaKernelHelp =
-    "cuda kernels: chain (per-position kernels, the default), fused (one kernel a step, the "
-    "newest version compiled for the size), fused-v1 or fused-v2; the fused kernels are "
-    "unverified on hardware";
-bool is_cuda_kernel_name(const std::string& name);
-
-// Throws UserError for a name that is not one of kCudaKernelNames.
-CudaKernelChoice choose_cuda_kernel(const std::string& requested, int hidden, int bits);
 
 }  // namespace carry

@@ -15,4 +15,10 @@ StepResult ReferenceTrainer::train_step(std::uint64_t step) {
   return StepResult{update.mean_loss, batch.front(), update.first_prediction};
 }
 
+MemoryNeed reference_memory_need(const TrainConfig&) {
+  MemoryNeed need;
+  need.bytes_per_sample = sizeof(AdditionProblem);
+  return need;
+}
+
 }  // namespace carry

@@ -6,7 +6,9 @@
 
 #include <vector>
 
+#include "carry/backends.hpp"
 #include "carry/config.hpp"
+#include "carry/cuda_backend.hpp"
 #include "device_layout.hpp"
 #include "carry/errors.hpp"
 #include "fused_plan.hpp"
@@ -131,13 +133,13 @@ TEST(FusedPlan, SupportedShapesGoFusedOthersFallBackWithANote) {
 TEST(FusedPlan, ConfigAcceptsOnlyKnownKernels) {
   TrainConfig config;
   EXPECT_EQ(config.kernel, "chain");
-  EXPECT_NO_THROW(validate(config));
+  EXPECT_NO_THROW(validate_run(config));
   for (const char* kernel : {"fused", "fused-v1", "fused-v2"}) {
     config.kernel = kernel;
-    EXPECT_NO_THROW(validate(config)) << kernel;
+    EXPECT_NO_THROW(validate_run(config)) << kernel;
   }
   config.kernel = "Fused";
-  EXPECT_THROW(validate(config), UserError);
+  EXPECT_THROW(validate_run(config), UserError);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "carry/cuda_backend.hpp"
 #include "device_layout.hpp"
 #include "carry/errors.hpp"
 #include "fused_plan.hpp"

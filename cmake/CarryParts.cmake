@@ -1,0 +1,47 @@
+# CarryParts.cmake: carry's parts, lowest first, with their folders and the public headers each
+# owns. A part may include and link only the parts below it; cmake/check_layering.cmake checks
+# every #include against this at each build.
+#
+# Parts on one level (separated by "|": the three backends) may not include each other.
+set(CARRY_PART_LEVELS
+  "reference"                                   # the float64 network, problems, numpy, seed mode
+  "evaluation"                                  # exact-match and bit accuracy over all pairs
+  "training"                                    # config, Trainer, the loop, checkpoints, resume
+  "backend_cpu|backend_cuda|backend_reference"  # the backends
+  "backends"                                    # choosing one: make_trainer, memory, --kernel
+  "verify"                                      # a backend against the reference, step by step
+  "sweep"                                       # (reserved)
+  "bench"                                       # throughput, time to accuracy, timing tools
+  "cli")                                        # the carry program
+
+# Where each part's sources and internal headers live; a file belongs to the part of the
+# longest folder that holds it.
+set(CARRY_PART_FOLDERS_reference src/reference)
+set(CARRY_PART_FOLDERS_evaluation src/evaluation)
+set(CARRY_PART_FOLDERS_training src/training)
+set(CARRY_PART_FOLDERS_backend_cpu src/backends/cpu)
+set(CARRY_PART_FOLDERS_backend_cuda src/backends/cuda kernels)
+set(CARRY_PART_FOLDERS_backend_reference src/backends/reference)
+set(CARRY_PART_FOLDERS_backends src/backends)
+set(CARRY_PART_FOLDERS_verify src/verify)
+set(CARRY_PART_FOLDERS_sweep src/sweep)
+set(CARRY_PART_FOLDERS_bench src/bench)
+set(CARRY_PART_FOLDERS_cli src/cli)
+
+# The public API, include/carry/: what each part offers the parts above it and the library's users.
+set(CARRY_PUBLIC_HEADERS_reference
+  errors.hpp flops.hpp host_device.hpp numpy_random.hpp parameters.hpp philox.hpp problem.hpp
+  reference.hpp seed_compat.hpp)
+set(CARRY_PUBLIC_HEADERS_evaluation evaluate.hpp)
+set(CARRY_PUBLIC_HEADERS_training
+  atomic_file.hpp checkpoint.hpp config.hpp divergence.hpp memory_budget.hpp
+  periodic_checkpoint.hpp resume.hpp signal_guard.hpp step_detail.hpp trainer.hpp
+  training_loop.hpp)
+set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_trainer.hpp tolerance.hpp)
+set(CARRY_PUBLIC_HEADERS_backend_cuda cuda_backend.hpp gpu_probe.hpp)
+set(CARRY_PUBLIC_HEADERS_backend_reference reference_trainer.hpp)
+set(CARRY_PUBLIC_HEADERS_backends backends.hpp)
+set(CARRY_PUBLIC_HEADERS_verify verification.hpp)
+set(CARRY_PUBLIC_HEADERS_sweep "")
+set(CARRY_PUBLIC_HEADERS_bench bench.hpp launch_costs.hpp peers.hpp)
+set(CARRY_PUBLIC_HEADERS_cli "")

@@ -1,0 +1,53 @@
+// backends.cpp: see backends.hpp.
+#include "carry/backends.hpp"
+
+#include "carry/cpu_trainer.hpp"
+#include "carry/cuda_backend.hpp"
+#include "carry/errors.hpp"
+#include "carry/reference_trainer.hpp"
+
+namespace carry {
+
+std::vector<std::string> available_backends() {
+  // "cuda" is always listed: without CUDA or a GPU it explains why it cannot run.
+  std::vector<std::string> backends{"cuda"};
+  if (!cpu_backend_isa().empty()) backends.push_back("cpu");
+  backends.push_back("reference");
+  return backends;
+}
+
+std::string resolve_backend(const std::string& requested) {
+  const std::vector<std::string> known = available_backends();
+  if (requested == "auto") return cuda_backend_usable() ? "cuda" : known.at(1);  // else best CPU
+  for (const std::string& name : known) {
+    if (name == requested) return name;
+  }
+  std::string list = "auto";
+  for (const std::string& name : known) list += ", " + name;
+  throw UserError("unknown backend '" + requested + "' (available: " + list + ")");
+}
+
+void validate_run(const TrainConfig& config) {
+  validate(config);
+  if (!is_cuda_kernel_name(config.kernel)) {
+    throw UserError(std::string("--kernel must be ") + kCudaKernelNames + " (got '" +
+                    config.kernel + "')");
+  }
+}
+
+MemoryNeed training_memory_need(const TrainConfig& config) {
+  const MemoryNeed common = common_memory_need(config);
+  if (config.backend == "cpu") return common + cpu_memory_need(config);
+  if (config.backend == "cuda") return common + cuda_host_memory_need(config);
+  return common + reference_memory_need(config);
+}
+
+std::unique_ptr<Trainer> make_trainer(const TrainConfig& config, const Parameters& initial) {
+  const std::string backend = resolve_backend(config.backend);
+  if (backend == "cpu") return std::make_unique<CpuTrainer>(config, initial);
+  if (backend == "reference") return std::make_unique<ReferenceTrainer>(config, initial);
+  if (backend == "cuda") return make_cuda_trainer(config, initial);
+  throw UserError("backend '" + backend + "' is not built into this carry");
+}
+
+}  // namespace carry
