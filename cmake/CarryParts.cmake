@@ -37,7 +37,7 @@ set(CARRY_PUBLIC_HEADERS_training
   atomic_file.hpp checkpoint.hpp config.hpp divergence.hpp memory_budget.hpp
   periodic_checkpoint.hpp resume.hpp signal_guard.hpp step_detail.hpp trainer.hpp
   training_loop.hpp)
-set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_trainer.hpp tolerance.hpp)
+set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_trainer.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_cuda cuda_backend.hpp gpu_probe.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_reference reference_trainer.hpp)
 set(CARRY_PUBLIC_HEADERS_backends backends.hpp)

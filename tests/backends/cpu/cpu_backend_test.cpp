@@ -1,17 +1,19 @@
-// cpu_backend_test.cpp: the cpu backend against the float64 reference (loss and every update
-// tensor per step, a 200-step trajectory), determinism across runs, thread counts and
-// instruction sets, odd sizes, and the fast exp/sigmoid error bounds.
+// cpu_backend_test.cpp: the cpu backend against the float64 reference within the derived float32
+// tolerances of verification.hpp (loss, every update tensor and the new weights of a step at odd
+// sizes, and 200 steps in lockstep), determinism across runs, thread counts and instruction
+// sets, and the fast exp/sigmoid error bounds.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include "carry/cpu_trainer.hpp"
 #include "carry/numpy_random.hpp"
-#include "carry/reference.hpp"
 #include "carry/reference_trainer.hpp"
-#include "carry/tolerance.hpp"
+#include "carry/verification.hpp"
+#include "float32_error.hpp"
 #include "vector_kernel.hpp"
 
 namespace carry {
@@ -44,95 +46,83 @@ TrainConfig config_for(std::int64_t batch, int hidden, int bits, int threads = 0
   return config;
 }
 
-double max_abs(const std::vector<double>& v) {
-  double m = 0.0;
-  for (double x : v) m = std::max(m, std::fabs(x));
-  return m;
+// The cpu backend's step `step` from `weights` (float32 values) against the reference's step and
+// the float32 tolerance of every value of it (verification.hpp, the model `carry verify` holds the
+// cuda backend to): the mean update element by element, the loss, the answer to the batch's first
+// problem (it may differ only in bits whose output is within its tolerance of 0.5), and the
+// weights after the SGD update. Keeps in `worst` each tensor's largest error as a fraction of
+// its tolerance.
+void expect_step_within_tolerance(const TrainConfig& config, const Parameters& weights,
+                                  std::uint64_t step, const std::string& where,
+                                  std::map<std::string, double>& worst) {
+  const ReferenceStep exact = reference_step_with_tolerances(weights, make_batch(config, step),
+                                                             config.bits, config.lr);
+  CpuTrainer cpu(config, weights);
+  const CpuTrainer::StepUpdate fast = cpu.compute_update(step);
+  cpu.train_step(step);
+  const std::vector<TensorCheck> checks = {
+      check_tensor("loss", {fast.mean_loss}, {exact.mean_loss}, {exact.loss_tolerance}),
+      check_tensor("dW0", fast.mean_update.w0, exact.mean_update.w0, exact.update_tolerance.w0),
+      check_tensor("dWh", fast.mean_update.wh, exact.mean_update.wh, exact.update_tolerance.wh),
+      check_tensor("dW1", fast.mean_update.w1, exact.mean_update.w1, exact.update_tolerance.w1),
+      check_tensor("W", flatten(cpu.parameters()), flatten(exact.weights_after),
+                   flatten(exact.weights_tolerance))};
+  for (const TensorCheck& check : checks) {
+    EXPECT_TRUE(check.passed()) << where << " " << check.name << ": " << check.failures << " of "
+                                << check.elements << " outside the tolerance, worst "
+                                << check.worst_ratio << " of it";
+    worst[check.name] = std::max(worst[check.name], check.worst_ratio);
+  }
+  const std::uint64_t differing = fast.first_prediction ^ exact.first_prediction;
+  EXPECT_EQ(differing & ~exact.first_prediction_ambiguous_bits, 0u) << where;
 }
 
-// (1/B)·Σ_b |update_b|, entry by entry: the scale float32 rounding errors are proportional to.
-Parameters mean_absolute_update(const Parameters& params, const std::vector<AdditionProblem>& batch,
-                                int bits) {
-  Parameters total = Parameters::zeros(params.hidden);
-  for (const AdditionProblem& problem : batch) {
-    const BatchUpdate single = reference_batch_update(params, {problem}, bits);
-    for (std::size_t k = 0; k < total.w0.size(); ++k)
-      total.w0[k] += std::fabs(single.mean_update.w0[k]);
-    for (std::size_t k = 0; k < total.wh.size(); ++k)
-      total.wh[k] += std::fabs(single.mean_update.wh[k]);
-    for (std::size_t k = 0; k < total.w1.size(); ++k)
-      total.w1[k] += std::fabs(single.mean_update.w1[k]);
-  }
-  for (auto* tensor : {&total.w0, &total.wh, &total.w1}) {
-    for (double& v : *tensor) v /= static_cast<double>(batch.size());
-  }
-  return total;
+void print_worst(const std::map<std::string, double>& worst) {
+  std::cout << "largest error as a fraction of its tolerance:";
+  for (const auto& [name, ratio] : worst) std::cout << " " << name << " " << ratio;
+  std::cout << "\n";
 }
 
-// Expects max |a - b| <= tol · scale; prints max abs and rel error.
-void expect_close(const char* name, const std::vector<double>& cpu, const std::vector<double>& ref,
-                  double tol, double scale, const std::string& where) {
-  ASSERT_EQ(cpu.size(), ref.size());
-  double worst_abs = 0.0, worst_rel = 0.0;
-  for (std::size_t k = 0; k < ref.size(); ++k) {
-    const double diff = std::fabs(cpu[k] - ref[k]);
-    worst_abs = std::max(worst_abs, diff);
-    if (ref[k] != 0.0) worst_rel = std::max(worst_rel, diff / std::fabs(ref[k]));
-  }
-  EXPECT_LE(worst_abs, tol * scale)
-      << name << " " << where << ": max abs " << worst_abs << " > " << tol << " x " << scale;
-  std::cout << where << " " << name << ": max abs " << worst_abs << ", max rel " << worst_rel
-            << ", allowed abs " << tol * scale << "\n";
-}
-
-TEST(CpuBackend, OneStepMatchesTheReferenceForOddSizes) {
+TEST(CpuBackend, OneStepIsWithinTheFloat32ToleranceForOddSizes) {
   REQUIRE_CPU_BACKEND();
+  std::map<std::string, double> worst;
   for (std::int64_t batch : {1, 3, 1000}) {
     for (int hidden : {1, 7, 16, 64}) {
       for (int bits : {2, 8, 16}) {
         const TrainConfig config = config_for(batch, hidden, bits);
         const Parameters initial =
             float32_initial(static_cast<std::uint32_t>(hidden + bits), hidden);
-        CpuTrainer cpu(config, initial);
-        const CpuTrainer::StepUpdate fast = cpu.compute_update(5);
-        const std::vector<AdditionProblem> problems = make_batch(config, 5);
-        const BatchUpdate exact = reference_batch_update(initial, problems, bits);
-        const Parameters scale = mean_absolute_update(initial, problems, bits);
-        const double tol = float32_step_tolerance(hidden, bits);
         const std::string where = "B " + std::to_string(batch) + " H " + std::to_string(hidden) +
                                   " T " + std::to_string(bits);
-        expect_close("dW0", fast.mean_update.w0, exact.mean_update.w0, tol, max_abs(scale.w0),
-                     where);
-        expect_close("dWh", fast.mean_update.wh, exact.mean_update.wh, tol, max_abs(scale.wh),
-                     where);
-        expect_close("dW1", fast.mean_update.w1, exact.mean_update.w1, tol, max_abs(scale.w1),
-                     where);
-        EXPECT_NEAR(fast.mean_loss, exact.mean_loss, tol * exact.mean_loss) << where;
+        expect_step_within_tolerance(config, initial, 5, where, worst);
       }
     }
   }
+  print_worst(worst);
 }
 
-TEST(CpuBackend, TwoHundredStepsFollowTheReferenceTrajectory) {
+// 200 steps in lockstep: each from the cpu backend's own weights, so errors do not compound and
+// the per-step tolerances apply. How far the whole trajectory drifts from the float64 one is
+// printed, not judged: SGD amplifies rounding differences, and no float32 bound holds for it.
+TEST(CpuBackend, TwoHundredStepsInLockstepAreWithinTheFloat32Tolerance) {
   REQUIRE_CPU_BACKEND();
-  const int hidden = 16, bits = 8;
-  const std::int64_t steps = 200;
-  const TrainConfig config = config_for(256, hidden, bits);
-  const Parameters initial = float32_initial(3, hidden);
+  const TrainConfig config = config_for(256, 16, 8);
+  const Parameters initial = float32_initial(3, 16);
   CpuTrainer cpu(config, initial);
   ReferenceTrainer reference(config, initial);
-  double loss_cpu = 0.0, loss_ref = 0.0;
-  for (std::int64_t step = 0; step < steps; ++step) {
-    loss_cpu = cpu.train_step(step).mean_loss;
-    loss_ref = reference.train_step(step).mean_loss;
+  std::map<std::string, double> worst;
+  for (std::uint64_t step = 0; step < 200; ++step) {
+    expect_step_within_tolerance(config, cpu.parameters(), step, "step " + std::to_string(step),
+                                 worst);
+    cpu.train_step(step);
+    reference.train_step(step);
   }
-  const double tol = float32_trajectory_tolerance(hidden, bits, steps);
-  const Parameters a = cpu.parameters();
-  const Parameters b = reference.parameters();
-  expect_close("W0", a.w0, b.w0, tol, max_abs(b.w0), "after 200 steps");
-  expect_close("Wh", a.wh, b.wh, tol, max_abs(b.wh), "after 200 steps");
-  expect_close("W1", a.w1, b.w1, tol, max_abs(b.w1), "after 200 steps");
-  EXPECT_NEAR(loss_cpu, loss_ref, tol * loss_ref);
+  const std::vector<double> a = flatten(cpu.parameters());
+  const std::vector<double> b = flatten(reference.parameters());
+  double drift = 0.0;
+  for (std::size_t k = 0; k < a.size(); ++k) drift = std::max(drift, std::fabs(a[k] - b[k]));
+  print_worst(worst);
+  std::cout << "drift from the float64 trajectory after 200 steps: " << drift << "\n";
 }
 
 std::vector<double> trained_weights(int threads, std::int64_t batch) {
@@ -254,7 +244,9 @@ TEST(FastMath, ExpRelativeErrorIsBelowTwoToTheMinus22) {
   }
 }
 
-TEST(FastMath, SigmoidRelativeErrorIsBelowTwoToTheMinus21) {
+// The float32 error model (float32_error.hpp) takes σ to be within 4u relative; so must the
+// kernel's.
+TEST(FastMath, SigmoidRelativeErrorIsWithinTheErrorModel) {
   REQUIRE_CPU_BACKEND();
   std::vector<float> x;
   for (float v = -80.0f; v <= 80.0f; v += 0.0003f) x.push_back(v);
@@ -265,8 +257,9 @@ TEST(FastMath, SigmoidRelativeErrorIsBelowTwoToTheMinus21) {
     const double exact = 1.0 / (1.0 + std::exp(-static_cast<double>(x[k])));
     worst = std::max(worst, std::fabs(y[k] - exact) / exact);
   }
-  EXPECT_LT(worst, std::ldexp(1.0, -21));
-  std::cout << "sigmoid: max relative error " << worst << "\n";
+  EXPECT_LE(worst, kSigmoidRelativeError);
+  std::cout << "sigmoid: max relative error " << worst << " (the model allows "
+            << kSigmoidRelativeError << ")\n";
 }
 
 }  // namespace
