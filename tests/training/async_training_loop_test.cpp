@@ -38,13 +38,19 @@ class QueuedTrainer : public Trainer {
   std::uint64_t last_step_ = 0;
 };
 
-TEST(AsyncTrainingLoop, ReportsCarryTheCollectedLossesAndTheLastExample) {
+// `steps` steps of H 2, T 4, a report every 4 steps, none of them stopping the run.
+TrainConfig queued_config(std::int64_t steps) {
   TrainConfig config;
   config.hidden = 2;
   config.bits = 4;
-  config.steps = 10;
+  config.steps = steps;
   config.report_every = 4;
   config.until_accuracy = 0.0;
+  return config;
+}
+
+TEST(AsyncTrainingLoop, ReportsCarryTheCollectedLossesAndTheLastExample) {
+  const TrainConfig config = queued_config(10);
   QueuedTrainer trainer(config.hidden);
   std::vector<TrainingReport> reports;
   const TrainingOutcome outcome =
@@ -62,12 +68,7 @@ TEST(AsyncTrainingLoop, ReportsCarryTheCollectedLossesAndTheLastExample) {
 }
 
 TEST(AsyncTrainingLoop, ResumedRunsReportAtTheSameSteps) {
-  TrainConfig config;
-  config.hidden = 2;
-  config.bits = 4;
-  config.steps = 5;
-  config.report_every = 4;
-  config.until_accuracy = 0.0;
+  const TrainConfig config = queued_config(5);
   QueuedTrainer trainer(config.hidden);
   std::vector<std::int64_t> reported_at;
   run_training(trainer, config, 6,
