@@ -5,24 +5,23 @@
 set(CARRY_VENDOR_DIR "${PROJECT_SOURCE_DIR}/.vendor" CACHE PATH
     "Carried third-party sources (include/CLI, include/nlohmann, googletest)")
 
-find_package(CLI11 CONFIG QUIET)
-if(NOT TARGET CLI11::CLI11)
-  if(NOT EXISTS "${CARRY_VENDOR_DIR}/include/CLI/CLI.hpp")
-    message(FATAL_ERROR "CLI11 not found: install libcli11-dev (scripts/install-deps.sh), or "
+# carry_header_library(TARGET HEADER PACKAGE): TARGET from the installed packages when
+# find_package made it, otherwise an imported target of the carried headers (HEADER, under
+# CARRY_VENDOR_DIR/include); PACKAGE names the Debian package in the error when neither is there.
+function(carry_header_library target header package)
+  if(TARGET ${target})
+    return()
+  endif()
+  if(NOT EXISTS "${CARRY_VENDOR_DIR}/include/${header}")
+    message(FATAL_ERROR "${target} not found: install ${package} (scripts/install-deps.sh), or "
                         "copy its headers with scripts/vendor-deps.sh")
   endif()
-  add_library(CLI11::CLI11 INTERFACE IMPORTED)
-  target_include_directories(CLI11::CLI11 INTERFACE "${CARRY_VENDOR_DIR}/include")
-  message(STATUS "carry: CLI11 from ${CARRY_VENDOR_DIR}")
-endif()
+  add_library(${target} INTERFACE IMPORTED GLOBAL)
+  target_include_directories(${target} INTERFACE "${CARRY_VENDOR_DIR}/include")
+  message(STATUS "carry: ${target} from ${CARRY_VENDOR_DIR}")
+endfunction()
 
+find_package(CLI11 CONFIG QUIET)
+carry_header_library(CLI11::CLI11 CLI/CLI.hpp libcli11-dev)
 find_package(nlohmann_json 3 QUIET)
-if(NOT TARGET nlohmann_json::nlohmann_json)
-  if(NOT EXISTS "${CARRY_VENDOR_DIR}/include/nlohmann/json.hpp")
-    message(FATAL_ERROR "nlohmann_json not found: install nlohmann-json3-dev "
-                        "(scripts/install-deps.sh), or copy its headers with scripts/vendor-deps.sh")
-  endif()
-  add_library(nlohmann_json::nlohmann_json INTERFACE IMPORTED)
-  target_include_directories(nlohmann_json::nlohmann_json INTERFACE "${CARRY_VENDOR_DIR}/include")
-  message(STATUS "carry: nlohmann_json from ${CARRY_VENDOR_DIR}")
-endif()
+carry_header_library(nlohmann_json::nlohmann_json nlohmann/json.hpp nlohmann-json3-dev)
