@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """Regenerates the golden seed trajectories in this folder from the seed program itself.
 
-Run from the repository root:  /usr/bin/python3 tests/data/make_golden.py ../shared/seed/seed_rnn.py
+The seed program is the numpy RNN of iamtrask's 2015 blog post "Anyone Can Learn To Code an
+LSTM-RNN in Python (Part 1: RNN)" (its code as published there, saved to a file); it is not part
+of this repository, and the golden files here were made from it with this script.
+
+Run from the repository root:  /usr/bin/python3 tests/data/make_golden.py SEED_PROGRAM.py
 For each variant it runs the seed program with np.random.seed, hidden_dim, alpha and the step
 count changed (the same edit a user would make by hand), saves what it prints as
 seed_<name>.txt and its final synapse_0, synapse_h, synapse_1 as seed_<name>_weights.json.
@@ -51,4 +55,6 @@ def main(seed_path):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: make_golden.py SEED_PROGRAM.py (the seed program's path)")
     main(sys.argv[1])
