@@ -1,8 +1,15 @@
-// cuda_backend_none.cpp: the cuda backend of builds without CUDA: it explains why it cannot run.
+// cuda_backend_none.cpp: the cuda backend of builds without CUDA (no nvcc, or
+// -DCARRY_ENABLE_CUDA=OFF): no GPU is usable, and it explains why it cannot run. Its planning
+// code (device_layout.cpp, fused_plan.cpp) is built either way.
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
+#include "carry/gpu_probe.hpp"
 
 namespace carry {
+
+GpuStatus probe_gpu() {
+  return GpuStatus{false, "this carry was built without CUDA"};
+}
 
 bool cuda_backend_built() {
   return false;

@@ -1,5 +1,6 @@
-// gpu_probe.cu: probe_gpu() for CUDA builds. Asks the runtime (which loads the driver itself, so
-// this links and starts without one) for a device this build's code can run on.
+// gpu_probe.cpp: probe_gpu() for CUDA builds (plain C++ against the CUDA runtime; builds without
+// CUDA have cuda_backend_none.cpp's). Asks the runtime (which loads the driver itself, so this
+// links and starts without one) for a device this build's code can run on.
 #include <cuda_runtime_api.h>
 
 #include <string>
