@@ -34,6 +34,7 @@
 #include "fused_trainer.hpp"
 #include "kernels.hpp"
 #include "step_stream.hpp"
+#include "stream_trainer.hpp"
 
 namespace carry {
 
@@ -50,13 +51,12 @@ std::string gibibytes(double bytes) {
   return text;
 }
 
-class CudaTrainerImpl final : public CudaTrainer {
+class CudaTrainerImpl final : public cuda::StreamTrainer {
  public:
   CudaTrainerImpl(const TrainConfig& config, const Parameters& initial, std::string device)
-      : config_(config),
+      : StreamTrainer(config, std::move(device)),
         layout_{config.bits, config.hidden, config.batch},
-        lr_(static_cast<float>(config.lr)),
-        device_name_(std::move(device)) {
+        lr_(static_cast<float>(config.lr)) {
     allocate();  // first: a batch that does not fit is refused before anything big is made
     const cuda::CublasLibrary& blas = cuda::cublas();  // opened here, on first use
     CUBLAS_CHECK(blas.create(&cublas_));
@@ -86,55 +86,13 @@ class CudaTrainerImpl final : public CudaTrainer {
   CudaTrainerImpl(const CudaTrainerImpl&) = delete;
   CudaTrainerImpl& operator=(const CudaTrainerImpl&) = delete;
 
-  std::string backend_name() const override { return "cuda"; }
-  std::string device_name() const override { return device_name_; }
-
-  StepResult train_step(std::uint64_t step) override {
-    queue_step(step, true);
-    // Provisional: the loss and the prediction come with collect_steps().
-    return StepResult{0.0, example(step), 0};
-  }
-
-  std::optional<CollectedSteps> collect_steps() override {
-    return stream_.collect(layout_.batch, example(last_step_));
-  }
-
-  Parameters parameters() const override {
-    return stream_.download_weights(weights_, layout_.hidden);
-  }
-
-  void set_parameters(const Parameters& params) override {
-    stream_.upload_weights(params, layout_.hidden, weights_);
-  }
-
-  StepDetail run_step(std::uint64_t step, bool apply) override {
-    queue_step(step, apply);
-    const StepTotals totals = stream_.take_totals();  // waits for the step
-    StepDetail detail;
-    detail.mean_loss = totals.step_loss_sum / static_cast<double>(layout_.batch);
-    detail.exact_correct = totals.step_exact;
-    detail.first_prediction = totals.first_prediction;
-    std::vector<float> outputs(static_cast<std::size_t>(layout_.positions()));
-    CUDA_CHECK(cudaMemcpyAsync(outputs.data(), outputs_.get(), outputs_.bytes(),
-                               cudaMemcpyDeviceToHost, stream_.get()));
-    CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
-    detail.outputs.assign(outputs.begin(), outputs.end());
-    detail.mean_update = stream_.download_weights(updates_, layout_.hidden);
-    detail.weights_after = stream_.download_weights(weights_, layout_.hidden);
-    return detail;
-  }
-
-  double timed_steps(std::uint64_t first, std::int64_t count) override {
-    return stream_.time_on_gpu([&] {
-      for (std::int64_t i = 0; i < count; ++i) {
-        queue_step(first + static_cast<std::uint64_t>(i), true);
-      }
-    });
-  }
-
  private:
-  AdditionProblem example(std::uint64_t step) const {
-    return counter_problem(static_cast<std::uint64_t>(config_.seed), step, 0, config_.bits);
+  void queue_training_step(std::uint64_t step) override { queue_step(step, true); }
+
+  // Every step records its outputs.
+  const cuda::DeviceArray<float>& run_recorded_step(std::uint64_t step, bool apply) override {
+    queue_step(step, apply);
+    return outputs_;
   }
 
   // Every buffer of the run, once; refuses a batch that does not fit before allocating any.
@@ -239,20 +197,15 @@ class CudaTrainerImpl final : public CudaTrainer {
     last_step_ = step;
   }
 
-  TrainConfig config_;
   BatchLayout layout_;
   float lr_;
-  std::string device_name_;
   int encoding_threads_ = encoding_threads(config_.batch);
 
-  cuda::StepStream stream_;  // first made, last destroyed
   cublasHandle_t cublas_ = nullptr;
   std::array<std::array<cudaGraphExec_t, 2>, 2> graphs_{};  // [slot][apply]
-  std::uint64_t last_step_ = 0;
 
+  // (weights_ and updates_, W0 | Wh | W1 and the batch's mean update, are StreamTrainer's.)
   cuda::DeviceArray<std::uint32_t> operands_;      // 2 x B
-  cuda::DeviceArray<float> weights_;               // W0 | Wh | W1
-  cuda::DeviceArray<float> updates_;               // ΔW0 | ΔWh | ΔW1 (mean over the batch)
   cuda::DeviceArray<float> hidden_;                // H x (T+1)·B
   cuda::DeviceArray<float> inputs_;                // 2 x K
   cuda::DeviceArray<float> outputs_;               // 1 x K

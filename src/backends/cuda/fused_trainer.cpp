@@ -26,22 +26,22 @@
 #include "device_buffer.hpp"
 #include "kernels.hpp"
 #include "step_stream.hpp"
+#include "stream_trainer.hpp"
 
 namespace carry::cuda {
 
 namespace {
 
-class FusedTrainer final : public CudaTrainer {
+class FusedTrainer final : public StreamTrainer {
  public:
   FusedTrainer(const TrainConfig& config, const Parameters& initial, std::string device,
                int version)
-      : config_(config),
+      : StreamTrainer(config, std::move(device)),
         version_(version),
         launch_(version == 2 ? fused_v2_launch(config.batch, config.hidden, config.bits)
                              : fused_launch(config.batch, config.hidden)),
         weight_count_(fused_weight_count(config.hidden)),
-        lr_(static_cast<float>(config.lr)),
-        device_name_(std::move(device)) {
+        lr_(static_cast<float>(config.lr)) {
     if (version_ == 2) prepare_fused_step_v2(config.hidden, config.bits);
     weights_ = DeviceArray<float>(weight_count_);
     updates_ = DeviceArray<float>(weight_count_);
@@ -63,57 +63,18 @@ class FusedTrainer final : public CudaTrainer {
   FusedTrainer(const FusedTrainer&) = delete;
   FusedTrainer& operator=(const FusedTrainer&) = delete;
 
-  std::string backend_name() const override { return "cuda"; }
-  std::string device_name() const override { return device_name_; }
+ private:
+  void queue_training_step(std::uint64_t step) override { queue_step(step); }
 
-  StepResult train_step(std::uint64_t step) override {
-    queue_step(step);
-    return StepResult{0.0, example(step), 0};  // provisional, as the chain
-  }
-
-  std::optional<CollectedSteps> collect_steps() override {
-    return stream_.collect(config_.batch, example(last_step_));
-  }
-
-  Parameters parameters() const override {
-    return stream_.download_weights(weights_, config_.hidden);
-  }
-
-  void set_parameters(const Parameters& params) override {
-    stream_.upload_weights(params, config_.hidden, weights_);
-  }
-
-  StepDetail run_step(std::uint64_t step, bool apply) override {
+  // Uncaptured, with the outputs recorded (graph replays skip them).
+  const DeviceArray<float>& run_recorded_step(std::uint64_t step, bool apply) override {
     if (outputs_.size() == 0) {
       outputs_ = DeviceArray<float>(static_cast<std::size_t>(config_.bits * config_.batch));
     }
     const int slot = claim_slot(step);
     enqueue_step(slot, apply, outputs_.get());
     finish_step(slot, step);
-    const StepTotals totals = stream_.take_totals();  // waits for the step
-    StepDetail detail;
-    detail.mean_loss = totals.step_loss_sum / static_cast<double>(config_.batch);
-    detail.exact_correct = totals.step_exact;
-    detail.first_prediction = totals.first_prediction;
-    std::vector<float> outputs(outputs_.size());
-    CUDA_CHECK(cudaMemcpyAsync(outputs.data(), outputs_.get(), outputs_.bytes(),
-                               cudaMemcpyDeviceToHost, stream_.get()));
-    CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
-    detail.outputs.assign(outputs.begin(), outputs.end());
-    detail.mean_update = stream_.download_weights(updates_, config_.hidden);
-    detail.weights_after = stream_.download_weights(weights_, config_.hidden);
-    return detail;
-  }
-
-  double timed_steps(std::uint64_t first, std::int64_t count) override {
-    return stream_.time_on_gpu([&] {
-      for (std::int64_t i = 0; i < count; ++i) queue_step(first + static_cast<std::uint64_t>(i));
-    });
-  }
-
- private:
-  AdditionProblem example(std::uint64_t step) const {
-    return counter_problem(static_cast<std::uint64_t>(config_.seed), step, 0, config_.bits);
+    return outputs_;
   }
 
   // The step number goes into pinned slot step mod 2 once the GPU has read its previous value.
@@ -166,19 +127,14 @@ class FusedTrainer final : public CudaTrainer {
     finish_step(slot, step);
   }
 
-  TrainConfig config_;
   int version_;  // 1 or 2
   FusedLaunch launch_;
   int weight_count_;
   float lr_;
-  std::string device_name_;
 
-  StepStream stream_;                        // first made, last destroyed
   std::array<cudaGraphExec_t, 2> graphs_{};  // [slot], applying the update
-  std::uint64_t last_step_ = 0;
 
-  DeviceArray<float> weights_;                  // W0 | Wh | W1
-  DeviceArray<float> updates_;                  // the mean update of the latest step
+  // (weights_ and updates_, W0 | Wh | W1 and the batch's mean update, are StreamTrainer's.)
   DeviceArray<float> slots_;                    // blocks x W
   DeviceArray<double> slot_loss_;               // blocks
   DeviceArray<unsigned long long> slot_exact_;  // blocks

@@ -99,23 +99,7 @@ TEST(CudaFused, TwoRunsAreBitIdentical) {
     for (const TrainConfig& config :
          {fused_config(version, 8, 8, 1000, 3), fused_config(version, 16, 32, 65537, 4)}) {
       if (!has_kernel(config)) continue;
-      const auto first = make(config);
-      const auto second = make(config);
-      for (std::uint64_t step = 0; step < 50; ++step) {
-        first->train_step(step);
-        second->train_step(step);
-      }
-      const CollectedSteps a = *first->collect_steps();
-      const CollectedSteps b = *second->collect_steps();
-      EXPECT_EQ(a.loss_sum, b.loss_sum) << version;
-      EXPECT_EQ(a.last.example_prediction, b.last.example_prediction) << version;
-      EXPECT_EQ(flatten(first->parameters()), flatten(second->parameters())) << version;
-      const StepDetail x = first->run_step(50, true);
-      const StepDetail y = second->run_step(50, true);
-      EXPECT_EQ(x.outputs, y.outputs) << version;
-      EXPECT_EQ(flatten(x.mean_update), flatten(y.mean_update)) << version;
-      EXPECT_EQ(x.mean_loss, y.mean_loss) << version;
-      EXPECT_EQ(x.exact_correct, y.exact_correct) << version;
+      testing::expect_identical_runs(*make(config), *make(config), version);
     }
   }
 }

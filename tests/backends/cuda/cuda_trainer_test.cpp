@@ -61,23 +61,7 @@ TEST(CudaTrainer, HundredStepsMatchTheReference) {
 TEST(CudaTrainer, TwoRunsAreBitIdentical) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   for (const TrainConfig& config : {cuda_config(8, 7, 1000, 3), cuda_config(16, 16, 65537, 4)}) {
-    const auto first = make(config);
-    const auto second = make(config);
-    for (std::uint64_t step = 0; step < 50; ++step) {
-      first->train_step(step);
-      second->train_step(step);
-    }
-    const CollectedSteps a = *first->collect_steps();
-    const CollectedSteps b = *second->collect_steps();
-    EXPECT_EQ(a.loss_sum, b.loss_sum);
-    EXPECT_EQ(a.last.mean_loss, b.last.mean_loss);
-    EXPECT_EQ(flatten(first->parameters()), flatten(second->parameters()));
-    const StepDetail x = first->run_step(50, true);
-    const StepDetail y = second->run_step(50, true);
-    EXPECT_EQ(x.outputs, y.outputs);
-    EXPECT_EQ(flatten(x.mean_update), flatten(y.mean_update));
-    EXPECT_EQ(x.mean_loss, y.mean_loss);
-    EXPECT_EQ(x.exact_correct, y.exact_correct);
+    testing::expect_identical_runs(*make(config), *make(config), "chain");
   }
 }
 

@@ -1,8 +1,8 @@
 // step_expectations.hpp: what every test that holds a fast step against the float64 reference
 // expects (verification.hpp's check_step): each tensor within its float32 tolerance, and the
 // exact-match count and sample 0's answer equal up to outputs within their tolerance of 0.5; and
-// the configuration such tests start from, and the two-step check every backend gets. Test code
-// only.
+// the configuration such tests start from, the two-step check every backend gets, and the
+// bit-identical rerun every cuda trainer gets. Test code only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "carry/config.hpp"
+#include "carry/cuda_backend.hpp"
 #include "carry/step_detail.hpp"
 #include "carry/trainer.hpp"
 #include "carry/verification.hpp"
@@ -64,6 +65,28 @@ inline double expect_slot_steps_match(DetailedStepper& stepper, const TrainConfi
     }
   }
   return worst;
+}
+
+// Two trainers made alike: 50 queued steps, then one step run in detail, must agree bit for bit
+// (the collected losses, the last answer, the weights, the outputs, the update, the exact count).
+inline void expect_identical_runs(CudaTrainer& first, CudaTrainer& second,
+                                  const std::string& what) {
+  for (std::uint64_t step = 0; step < 50; ++step) {
+    first.train_step(step);
+    second.train_step(step);
+  }
+  const CollectedSteps a = *first.collect_steps();
+  const CollectedSteps b = *second.collect_steps();
+  EXPECT_EQ(a.loss_sum, b.loss_sum) << what;
+  EXPECT_EQ(a.last.mean_loss, b.last.mean_loss) << what;
+  EXPECT_EQ(a.last.example_prediction, b.last.example_prediction) << what;
+  EXPECT_EQ(flatten(first.parameters()), flatten(second.parameters())) << what;
+  const StepDetail x = first.run_step(50, true);
+  const StepDetail y = second.run_step(50, true);
+  EXPECT_EQ(x.outputs, y.outputs) << what;
+  EXPECT_EQ(flatten(x.mean_update), flatten(y.mean_update)) << what;
+  EXPECT_EQ(x.mean_loss, y.mean_loss) << what;
+  EXPECT_EQ(x.exact_correct, y.exact_correct) << what;
 }
 
 // A cuda run of the given kernel and size, lr 4 (the batch-size rule's value from B 16 on).

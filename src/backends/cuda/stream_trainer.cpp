@@ -1,0 +1,53 @@
+// stream_trainer.cpp: see stream_trainer.hpp.
+#include "stream_trainer.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <vector>
+
+#include "cuda_check.hpp"
+
+namespace carry::cuda {
+
+StepResult StreamTrainer::train_step(std::uint64_t step) {
+  queue_training_step(step);
+  // Provisional: the loss and the prediction come with collect_steps().
+  return StepResult{0.0, example(step), 0};
+}
+
+std::optional<CollectedSteps> StreamTrainer::collect_steps() {
+  return stream_.collect(config_.batch, example(last_step_));
+}
+
+Parameters StreamTrainer::parameters() const {
+  return stream_.download_weights(weights_, config_.hidden);
+}
+
+void StreamTrainer::set_parameters(const Parameters& params) {
+  stream_.upload_weights(params, config_.hidden, weights_);
+}
+
+StepDetail StreamTrainer::run_step(std::uint64_t step, bool apply) {
+  const DeviceArray<float>& outputs = run_recorded_step(step, apply);
+  const StepTotals totals = stream_.take_totals();  // waits for the step
+  StepDetail detail;
+  detail.mean_loss = totals.step_loss_sum / static_cast<double>(config_.batch);
+  detail.exact_correct = totals.step_exact;
+  detail.first_prediction = totals.first_prediction;
+  std::vector<float> host_outputs(outputs.size());
+  CUDA_CHECK(cudaMemcpyAsync(host_outputs.data(), outputs.get(), outputs.bytes(),
+                             cudaMemcpyDeviceToHost, stream_.get()));
+  CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+  detail.outputs.assign(host_outputs.begin(), host_outputs.end());
+  detail.mean_update = stream_.download_weights(updates_, config_.hidden);
+  detail.weights_after = stream_.download_weights(weights_, config_.hidden);
+  return detail;
+}
+
+double StreamTrainer::timed_steps(std::uint64_t first, std::int64_t count) {
+  return stream_.time_on_gpu([&] {
+    for (std::int64_t i = 0; i < count; ++i) queue_training_step(first + static_cast<std::uint64_t>(i));
+  });
+}
+
+}  // namespace carry::cuda
