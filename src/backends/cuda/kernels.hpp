@@ -66,6 +66,11 @@ void launch_step_metrics(const BatchLayout& layout, const std::uint32_t* operand
 // kernels/sgd.cu: weights[k] += lr · updates[k] for k < count.
 void launch_sgd(int count, float lr, const float* updates, float* weights, cudaStream_t stream);
 
+// kernels/weight_magnitude.cu: max |values[k]| over k < count, NaN when a value is NaN, infinity
+// when one is infinite; one Thrust reduction on `stream`, which waits for the result. Not for
+// captured graphs (Thrust allocates and synchronises).
+double largest_magnitude_on_device(const float* values, std::int64_t count, cudaStream_t stream);
+
 // weight_updates.cpp: the mean update (1/B) Σ over all K positions, as three GEMMs on the
 // handle's stream: W0 from inputs and deltas, Wh from hidden (h_{t-1}) and deltas, W1 from
 // hidden (h_t) and output_deltas. `updates` is laid out as the weights.
@@ -73,8 +78,7 @@ void enqueue_weight_updates(cublasHandle_t handle, const BatchLayout& layout, co
                             const float* inputs, const float* output_deltas, const float* deltas,
                             float* updates);
 
-// kernels/fused_step_v1.cu, fused_step_v2.cu: the fused step (include/carry/fused_plan.hpp for
-// the launch).
+// kernels/fused_step_v1.cu, fused_step_v2.cu: the fused step (fused_plan.hpp for the launch).
 struct FusedStepArguments {
   FusedLaunch launch;  // fused_launch(B, H) for v1, fused_v2_launch(B, H, T) for v2
   std::uint64_t seed = 0;

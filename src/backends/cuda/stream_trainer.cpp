@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cuda_check.hpp"
+#include "kernels.hpp"
 
 namespace carry::cuda {
 
@@ -25,6 +26,11 @@ Parameters StreamTrainer::parameters() const {
 
 void StreamTrainer::set_parameters(const Parameters& params) {
   stream_.upload_weights(params, config_.hidden, weights_);
+}
+
+double StreamTrainer::largest_weight_magnitude() const {
+  return largest_magnitude_on_device(weights_.get(), static_cast<std::int64_t>(weights_.size()),
+                                     stream_.get());
 }
 
 StepDetail StreamTrainer::run_step(std::uint64_t step, bool apply) {

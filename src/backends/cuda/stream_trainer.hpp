@@ -1,7 +1,8 @@
 // stream_trainer.hpp: what both cuda trainers (the chain, cuda_trainer.cpp; the fused kernels,
 // fused_trainer.cpp) do the same way around their own steps: the Trainer calls that go straight
 // to StepStream (collecting queued steps, the weights up and down, timing), the provisional
-// result of a queued step, and a step's detail read back for verify. A trainer supplies how it queues a step (queue_training_step) and how it runs
+// result of a queued step, a step's detail read back for verify, and the largest weight for the
+// divergence guard. A trainer supplies how it queues a step (queue_training_step) and how it runs
 // one with its outputs recorded (run_recorded_step). Host code only.
 //
 // Shapes: B batch, T bits, H hidden; weights and updates W0 | Wh | W1 (device_layout.hpp).
@@ -30,6 +31,8 @@ class StreamTrainer : public CudaTrainer {
   std::optional<CollectedSteps> collect_steps() override;
   Parameters parameters() const override;
   void set_parameters(const Parameters& params) override;
+  // max |weight| reduced on the GPU (kernels/weight_magnitude.cu) instead of copying the weights.
+  double largest_weight_magnitude() const override;
   StepDetail run_step(std::uint64_t step, bool apply) override;
   double timed_steps(std::uint64_t first, std::int64_t count) override;
 

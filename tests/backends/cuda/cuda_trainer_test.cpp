@@ -1,9 +1,11 @@
 // cuda_trainer_test.cpp: label `gpu`. The whole cuda backend through its public interface, against
 // the float64 reference: one step at odd sizes, 100 steps in lockstep plus the pipelined replay,
-// bit-identical reruns, the collected losses, weights in and out, the batch-too-large error, and
-// training to full accuracy. Skips without a GPU (fails with CARRY_REQUIRE_GPU=1).
+// bit-identical reruns, the collected losses, weights in and out, the largest weight reduced on
+// the GPU, the batch-too-large error, and training to full accuracy. Skips without a GPU (fails with CARRY_REQUIRE_GPU=1).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "carry/cuda_backend.hpp"
@@ -63,6 +65,20 @@ TEST(CudaTrainer, TwoRunsAreBitIdentical) {
   for (const TrainConfig& config : {cuda_config(8, 7, 1000, 3), cuda_config(16, 16, 65537, 4)}) {
     testing::expect_identical_runs(*make(config), *make(config), "chain");
   }
+}
+
+// A NaN weight makes the GPU's largest weight NaN, as the host's, so the divergence guard sees it.
+TEST(CudaTrainer, ALargestWeightOfNaNIsNaN) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const auto trainer = make(cuda_config(8, 5, 10));
+  Parameters params = Parameters::zeros(5);
+  params.wh[7] = std::numeric_limits<double>::quiet_NaN();
+  params.w1[2] = -3.0;
+  trainer->set_parameters(params);
+  EXPECT_TRUE(std::isnan(trainer->largest_weight_magnitude()));
+  params.wh[7] = 2.5;
+  trainer->set_parameters(params);
+  EXPECT_EQ(trainer->largest_weight_magnitude(), 3.0);
 }
 
 TEST(CudaTrainer, CollectedLossesAreTheStepLosses) {

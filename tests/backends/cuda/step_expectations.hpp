@@ -69,6 +69,7 @@ inline double expect_slot_steps_match(DetailedStepper& stepper, const TrainConfi
 
 // Two trainers made alike: 50 queued steps, then one step run in detail, must agree bit for bit
 // (the collected losses, the last answer, the weights, the outputs, the update, the exact count).
+// And each trainer's largest weight, reduced on the GPU, is the host's maximum of its weights.
 inline void expect_identical_runs(CudaTrainer& first, CudaTrainer& second,
                                   const std::string& what) {
   for (std::uint64_t step = 0; step < 50; ++step) {
@@ -81,6 +82,7 @@ inline void expect_identical_runs(CudaTrainer& first, CudaTrainer& second,
   EXPECT_EQ(a.last.mean_loss, b.last.mean_loss) << what;
   EXPECT_EQ(a.last.example_prediction, b.last.example_prediction) << what;
   EXPECT_EQ(flatten(first.parameters()), flatten(second.parameters())) << what;
+  EXPECT_EQ(first.largest_weight_magnitude(), largest_magnitude(first.parameters())) << what;
   const StepDetail x = first.run_step(50, true);
   const StepDetail y = second.run_step(50, true);
   EXPECT_EQ(x.outputs, y.outputs) << what;
