@@ -1,5 +1,6 @@
-// bench.hpp: measuring carry: training throughput per backend and batch size, the machine's
-// float32 peak, peers run in the same process tree, and the records written as CSV and JSON.
+// bench.hpp: measuring carry: training throughput per backend and batch size, the time of a
+// number of training steps (carry time-steps), the machine's float32 peak, and the records
+// written as CSV and JSON. (Peers: peers.hpp; launch costs: launch_costs.hpp.)
 #pragma once
 
 #include <cstdint>
@@ -56,6 +57,16 @@ struct TargetPlan {
 // exactly, or a cap is reached; fills the record's target fields.
 void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
                               BenchRecord& record);
+
+// One `carry time-steps` measurement: config.steps training steps after `warmup` untimed ones,
+// from the seed's initial weights, nothing else (no evaluation). config.backend must be resolved.
+struct StepTiming {
+  double seconds = 0.0;  // the timed steps: CUDA events on the GPU, a steady clock on the CPU
+  std::string device;    // the GPU's name, or "cpu"
+  std::string timer;     // "cuda-events" or "steady-clock"
+  double last_loss = 0.0;
+};
+StepTiming time_training_steps(const TrainConfig& config, std::int64_t warmup);
 
 // The learning rate `carry bench` uses for a batch size (see lr_rule.cpp for the measurements).
 double bench_learning_rate(std::int64_t batch);

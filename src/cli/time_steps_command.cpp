@@ -1,8 +1,6 @@
 // time_steps_command.cpp: `carry time-steps` (not listed in --help), the time of training steps
 // of one backend at one batch size as one JSON line, for scripts (scripts/gpu-check.sh's sweep).
-// The cuda backend is timed with CUDA events around the timed steps (after warm-up steps); CPU
-// backends with the steady clock. Neither evaluates: only training steps are timed.
-#include <chrono>
+// The measurement is the bench's (time_training_steps, src/bench/time_steps.cpp).
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -10,6 +8,7 @@
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/backends.hpp"
+#include "carry/bench.hpp"
 #include "commands.hpp"
 
 namespace carry::cli {
@@ -21,50 +20,13 @@ struct TimeStepsOptions {
   std::int64_t warmup = 20;
 };
 
-struct Timing {
-  double seconds = 0.0;
-  std::string device;
-  std::string timer;
-  double last_loss = 0.0;
-};
-
-Timing time_cuda(const TrainConfig& config, const Parameters& initial, std::int64_t warmup) {
-  const std::unique_ptr<CudaTrainer> trainer = make_cuda_trainer(config, initial);
-  if (warmup > 0) trainer->timed_steps(0, warmup);
-  Timing timing;
-  timing.seconds = trainer->timed_steps(static_cast<std::uint64_t>(warmup), config.steps);
-  timing.device = trainer->device_name();
-  timing.timer = "cuda-events";
-  timing.last_loss = trainer->collect_steps()->last.mean_loss;
-  return timing;
-}
-
-Timing time_host(const TrainConfig& config, const Parameters& initial, std::int64_t warmup) {
-  const std::unique_ptr<Trainer> trainer = make_trainer(config, initial);
-  for (std::int64_t step = 0; step < warmup; ++step) trainer->train_step(step);
-  Timing timing;
-  const auto start = std::chrono::steady_clock::now();
-  StepResult last;
-  for (std::int64_t i = 0; i < config.steps; ++i) {
-    last = trainer->train_step(static_cast<std::uint64_t>(warmup + i));
-  }
-  timing.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  timing.device = "cpu";
-  timing.timer = "steady-clock";
-  timing.last_loss = last.mean_loss;
-  return timing;
-}
-
 void run_time_steps(TimeStepsOptions& options) {
   TrainConfig& config = options.config;
   validate_run(config);
   if (config.steps < 1) throw UserError("--steps must be at least 1");
   if (options.warmup < 0) throw UserError("--warmup must be 0 or more");
   config.backend = resolve_backend(config.backend);
-  const Parameters initial =
-      numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden);
-  const Timing timing = config.backend == "cuda" ? time_cuda(config, initial, options.warmup)
-                                                 : time_host(config, initial, options.warmup);
+  const StepTiming timing = time_training_steps(config, options.warmup);
   const double samples = static_cast<double>(config.steps) * static_cast<double>(config.batch);
   const nlohmann::json line = {
       {"backend", config.backend},
@@ -94,7 +56,7 @@ void add_time_steps_command(CLI::App& app) {
   c.steps = 200;
   CLI::App* command = app.add_subcommand("time-steps", "Time training steps; prints one JSON line");
   command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check.sh
-  command->add_option("--backend", c.backend, "auto, cuda or reference")->capture_default_str();
+  command->add_option("--backend", c.backend, "auto, cuda, cpu or reference")->capture_default_str();
   command->add_option("--batch", c.batch, "Problems per step")->capture_default_str();
   command->add_option("--steps", c.steps, "Timed steps")->capture_default_str();
   command->add_option("--warmup", options->warmup, "Untimed steps first")->capture_default_str();
