@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -36,9 +37,26 @@ struct BenchOptions {
   std::string peer_device = "cpu";
   bool time_to_accuracy = true;
   TargetPlan target;
-  std::string peers_dir = CARRY_SOURCE_DIR "/bench/peers";
+  std::string peers_dir;  // empty: default_peers_dir()
   std::string out_dir;
 };
+
+// bench/peers of the source tree that holds this carry: the nearest folder above the running
+// executable with bench/peers/torch_rnn.py in it (build/carry finds its checkout's), else
+// bench/peers under the current folder. Found at run time, so the binary names no build path.
+std::string default_peers_dir() {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path folder = fs::read_symlink("/proc/self/exe", error).parent_path();
+  while (!error && !folder.empty()) {
+    if (fs::exists(folder / "bench" / "peers" / "torch_rnn.py", error)) {
+      return (folder / "bench" / "peers").string();
+    }
+    if (folder == folder.root_path()) break;
+    folder = folder.parent_path();
+  }
+  return "bench/peers";
+}
 
 // A status line that rewrites itself on a terminal and stays quiet in a log.
 class Progress {
@@ -95,6 +113,7 @@ void run_bench(const BenchOptions& options) {
   // Time to accuracy is defined on all 8-bit pairs.
   const bool measure_target = options.time_to_accuracy && options.bits == 8;
   if (options.repeats < 1) throw UserError("--repeats must be at least 1");
+  const std::string peers_dir = options.peers_dir.empty() ? default_peers_dir() : options.peers_dir;
   if (!(options.seconds > 0.0)) throw UserError("--seconds must be above 0");
   for (std::int64_t batch : options.batches) {
     TrainConfig probe = base;
@@ -157,7 +176,7 @@ void run_bench(const BenchOptions& options) {
         progress.show(std::string("measuring ") + script + " " + arguments + " at batch " +
                       std::to_string(batch));
         PeerRequest request;
-        request.script = options.peers_dir + "/" + script;
+        request.script = peers_dir + "/" + script;
         request.extra_arguments = arguments;
         request.device = options.peer_device;
         request.batch = batch;
@@ -231,8 +250,9 @@ void add_bench_command(CLI::App& app) {
       ->add_option("--target-seconds", options->target.max_seconds,
                    "Training-time cap for time to 100%")
       ->capture_default_str();
-  bench->add_option("--peers-dir", options->peers_dir, "Where the peer scripts are")
-      ->capture_default_str();
+  bench->add_option("--peers-dir", options->peers_dir,
+                    "Where the peer scripts are (default: bench/peers of the source tree that "
+                    "holds this carry, found upwards from its folder)");
   bench->add_option("--peer-device", options->peer_device, "Where peers run: cpu or cuda")
       ->capture_default_str();
   bench->add_option("--gpu-peak-gflops", options->gpu_peak_gflops,
