@@ -1,7 +1,7 @@
 // backward.cu: backpropagation through time, one launch per bit position, t = T - 1 down to 0;
 // the kernel, then its launcher.
 //
-// Shapes: B batch, T bits, H hidden; the layout is include/carry/device_layout.hpp.
+// Shapes: B batch, T bits, H hidden; the layout is src/backends/cuda/device_layout.hpp.
 //   e_t = (y_t - out_t)·out_t·(1 - out_t)                          output delta, scalar
 //   δ_t = (δ_{t+1}·Whᵀ + e_t·W1ᵀ) ⊙ h_t ⊙ (1 - h_t)     δ_T = 0     1 x H
 // Both are the negative gradient's direction (the seed's convention): the weight updates built

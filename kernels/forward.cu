@@ -1,6 +1,6 @@
 // forward.cu: the forward pass, one launch per bit position t; the kernel, then its launcher.
 //
-// Shapes: B batch, T bits, H hidden; the layout is include/carry/device_layout.hpp.
+// Shapes: B batch, T bits, H hidden; the layout is src/backends/cuda/device_layout.hpp.
 //   h_t   = σ(x_t·W0 + h_{t-1}·Wh)     x_t: 1 x 2, W0: 2 x H, Wh: H x H, h_t: 1 x H
 //   out_t = σ(h_t·W1)                  W1: H x 1
 // One thread per sample computes all H units of h_t and then out_t, so the output's sum over the

@@ -2,7 +2,7 @@
 // the blocks' partial updates and applies SGD, then their launchers.
 //
 // Shapes: B batch, T bits, H hidden, W = 2H + H² + H; the launch and the summation order are
-// include/carry/fused_plan.hpp. Per sample, as the chain (forward.cu, backward.cu):
+// src/backends/cuda/fused_plan.hpp. Per sample, as the chain (forward.cu, backward.cu):
 //   h_t = σ(x_t·W0 + h_{t-1}·Wh), out_t = σ(h_t·W1)                             forward
 //   e_t = (y_t - out_t)·out_t·(1 - out_t), δ_t = (δ_{t+1}·Whᵀ + e_t·W1ᵀ) ⊙ h_t ⊙ (1 - h_t)
 //   ΔW0 += x_tᵀ·δ_t, ΔWh += h_{t-1}ᵀ·δ_t, ΔW1 += h_tᵀ·e_t                        backward

@@ -1,5 +1,5 @@
 // fused_step_v2.cu: the whole training step in one kernel, v2, and its launcher. The block
-// program is include/carry/fused_v2_block.hpp (shared with the CPU model the tests run); the
+// program is fused_v2_block.hpp (shared with the CPU model the tests run); the
 // blocks' partial updates are summed and applied by fused_reduce_kernel (fused_step_v1.cu).
 //
 // Shapes: B batch, T bits, H hidden, S = fused_v2_threads(H, T) threads per block, one sample per

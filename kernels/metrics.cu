@@ -1,7 +1,7 @@
 // metrics.cu: the loss and exact-match count of a step, reduced on the device; the kernels, then
 // the launchers. CUB stays in this file.
 //
-// Shapes: B batch, T bits; the layout is include/carry/device_layout.hpp.
+// Shapes: B batch, T bits; the layout is src/backends/cuda/device_layout.hpp.
 //   L_s     = Σ_t ½(y_t - out_t)²   in double, from the float32 outputs
 //   exact_s = 1 when round(out_t) = y_t for every t (out_t > 0.5, as numpy rounds 0.5 down)
 // The batch totals are cub::DeviceReduce::Sum calls: CUB documents them as run-to-run

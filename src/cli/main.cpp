@@ -1,6 +1,7 @@
-// main.cpp: the `carry` program. Subcommands: train, eval, add (see `carry --help`).
-// Every failure is one line on stderr and an exit status (exit_status.hpp); nothing escapes as
-// a crash.
+// main.cpp: the `carry` program. Subcommands (docs/cli.md): train, eval, add, bench, verify
+// (listed by `carry --help`), and time-steps and time-launch (unlisted tools for scripts), each
+// in its own *_command.cpp beside this file. Every failure is one line on stderr and an exit
+// status (exit_status.hpp); nothing escapes as a crash.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>

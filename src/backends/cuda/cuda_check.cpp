@@ -8,7 +8,8 @@
 namespace carry::cuda_detail {
 
 namespace {
-// "…/src/cuda/x.cpp" -> "src/cuda/x.cpp": the path inside the repository, when recognisable.
+// "…/src/backends/cuda/x.cpp" -> "src/backends/cuda/x.cpp": the path inside the repository,
+// when recognisable.
 std::string short_path(const char* file) {
   const std::string path = file;
   for (const char* root : {"/kernels/", "/src/", "/tests/"}) {

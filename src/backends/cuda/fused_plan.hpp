@@ -77,7 +77,7 @@ CARRY_HOST_DEVICE inline int fused_tile_samples(const FusedLaunch& launch, std::
   return left <= 0 ? 0 : (left < launch.threads ? static_cast<int>(left) : launch.threads);
 }
 
-// ---- v2 (kernels/fused_step_v2.cu, include/carry/fused_v2_block.hpp) -------------------------
+// ---- v2 (kernels/fused_step_v2.cu, kernels/fused_v2_block.hpp) --------------------------------
 // One thread per sample of a tile of S samples; the tile's hidden history lives in shared memory
 // (rows of H + 4 floats: the padding spreads consecutive rows over all 32 banks and holds out_t);
 // after each backward position the block sums the update over the tile as a register-tiled GEMM:

@@ -1,5 +1,5 @@
 // fused_v2_model.hpp: a CPU model of the fused v2 cuda kernel: the block program of
-// include/carry/fused_v2_block.hpp run block after block, each phase thread after thread (which
+// kernels/fused_v2_block.hpp run block after block, each phase thread after thread (which
 // is what the kernel's barriers guarantee), then the slot reduction and SGD as the reduce kernel
 // does them. Same launch (fused_v2_launch), same shared-memory layout, same summation order; only
 // the compiler differs (g++ here, nvcc there: contraction into FMAs and expf may round
