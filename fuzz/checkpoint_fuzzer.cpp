@@ -53,9 +53,8 @@ void check_usable(const carry::Checkpoint& checkpoint) {
   carry::TrainConfig requested;
   requested.backend = "auto";
   try {
-    carry::TrainConfig config =
-        carry::config_to_resume(checkpoint, "fuzz", requested, {"--backend"},
-                                carry::available_backends());
+    carry::TrainConfig config = carry::config_to_resume(checkpoint, "fuzz", requested,
+                                                        {"--backend"}, carry::available_backends());
     carry::validate_run(config);  // a loaded checkpoint must describe a valid run
   } catch (const carry::UserError& error) {
     // Only a --seed-compat checkpoint may be refused.

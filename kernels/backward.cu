@@ -8,8 +8,8 @@
 // from them in weight_updates.cpp are -∂L/∂W. One thread per sample, sums in a fixed order.
 // Napkin math, per sample and position (H = 16): H² + H = 272 multiply-adds, H² loads of
 // δ_{t+1} (L1 after the first H), H + 1 floats written.
-#include "device_layout.hpp"
 #include "cuda_check.hpp"
+#include "device_layout.hpp"
 #include "kernels.hpp"
 
 namespace carry::cuda {

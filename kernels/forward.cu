@@ -9,8 +9,8 @@
 // weights are read by all threads of a warp at the same address (a broadcast).
 // Napkin math, per sample and position (H = 16): 2H + H² + H = 304 multiply-adds and H + 1 = 17
 // exponentials; H² loads of h_{t-1} (from L1 after the first H), H + 3 floats written.
-#include "device_layout.hpp"
 #include "cuda_check.hpp"
+#include "device_layout.hpp"
 #include "kernels.hpp"
 
 namespace carry::cuda {

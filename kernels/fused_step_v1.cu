@@ -19,9 +19,9 @@
 //   - accurate expf (2 ulp), as the chain, so the chain's float32 tolerances apply unchanged.
 // Compile-time H in {8, 16, 32, 64} and T in {2, 4, 8, 16, 32}. Unverified on hardware; the
 // napkin math and what to measure are in bench/fused-notes.md.
+#include "cuda_check.hpp"
 #include "device_layout.hpp"
 #include "fused_plan.hpp"
-#include "cuda_check.hpp"
 #include "kernels.hpp"
 
 namespace carry::cuda {

@@ -17,8 +17,8 @@
 //   - one barrier per position (the stage is double-buffered by t mod 2).
 // Dynamic shared memory up to 110 KiB per block (two blocks per SM): prepare_fused_step_v2 raises
 // the kernel's limit once, before any launch or graph capture.
-#include "fused_v2_block.hpp"
 #include "cuda_check.hpp"
+#include "fused_v2_block.hpp"
 #include "kernels.hpp"
 
 namespace carry::cuda {

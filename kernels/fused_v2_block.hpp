@@ -24,10 +24,10 @@
 #include <cmath>
 #include <cstdint>
 
-#include "device_layout.hpp"
-#include "fused_plan.hpp"
 #include "carry/host_device.hpp"
 #include "carry/problem.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 
 namespace carry::fused_v2 {
 

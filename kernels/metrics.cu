@@ -12,8 +12,8 @@
 
 #include <algorithm>
 
-#include "device_layout.hpp"
 #include "cuda_check.hpp"
+#include "device_layout.hpp"
 #include "kernels.hpp"
 
 namespace carry::cuda {

@@ -22,17 +22,16 @@ struct Magnitude {
 // max, but a NaN on either side wins: one NaN weight makes the result NaN, as on the host
 // (largest_magnitude in parameters.hpp). Still associative and commutative, as a reduction needs.
 struct MaxKeepingNaN {
-  __host__ __device__ float operator()(float a, float b) const {
-    return (a != a || a > b) ? a : b;
-  }
+  __host__ __device__ float operator()(float a, float b) const { return (a != a || a > b) ? a : b; }
 };
 
 }  // namespace
 
 double largest_magnitude_on_device(const float* values, std::int64_t count, cudaStream_t stream) {
-  if (count < 1) throw std::invalid_argument("largest_magnitude_on_device: count must be at least 1");
-  return thrust::transform_reduce(thrust::cuda::par.on(stream), values, values + count,
-                                  Magnitude{}, 0.0f, MaxKeepingNaN{});
+  if (count < 1)
+    throw std::invalid_argument("largest_magnitude_on_device: count must be at least 1");
+  return thrust::transform_reduce(thrust::cuda::par.on(stream), values, values + count, Magnitude{},
+                                  0.0f, MaxKeepingNaN{});
 }
 
 }  // namespace carry::cuda

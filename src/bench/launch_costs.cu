@@ -15,11 +15,11 @@
 #include <utility>
 
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
 #include "carry/launch_costs.hpp"
 #include "cuda_check.hpp"
 #include "device_buffer.hpp"
+#include "fused_plan.hpp"
 #include "kernels.hpp"
 #include "step_stream.hpp"
 

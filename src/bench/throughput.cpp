@@ -4,11 +4,11 @@
 #include <fstream>
 #include <string>
 
+#include "carry/backends.hpp"
 #include "carry/bench.hpp"
 #include "carry/cpu_trainer.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/flops.hpp"
-#include "carry/backends.hpp"
 
 namespace carry {
 

@@ -1,6 +1,6 @@
 // time_to_accuracy.cpp: how long training takes to add every 8-bit pair exactly (bench.hpp).
-#include "carry/bench.hpp"
 #include "carry/backends.hpp"
+#include "carry/bench.hpp"
 #include "carry/training_loop.hpp"
 
 namespace carry {

@@ -10,12 +10,12 @@
 #include <map>
 #include <memory>
 
+#include "carry/backends.hpp"
 #include "carry/bench.hpp"
+#include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/flops.hpp"
-#include "carry/cuda_backend.hpp"
 #include "carry/peers.hpp"
-#include "carry/backends.hpp"
 #include "commands.hpp"
 
 namespace carry::cli {

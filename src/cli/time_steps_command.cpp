@@ -5,10 +5,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "carry/cuda_backend.hpp"
-#include "carry/errors.hpp"
 #include "carry/backends.hpp"
 #include "carry/bench.hpp"
+#include "carry/cuda_backend.hpp"
+#include "carry/errors.hpp"
 #include "commands.hpp"
 
 namespace carry::cli {
@@ -56,7 +56,8 @@ void add_time_steps_command(CLI::App& app) {
   c.steps = 200;
   CLI::App* command = app.add_subcommand("time-steps", "Time training steps; prints one JSON line");
   command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check.sh
-  command->add_option("--backend", c.backend, "auto, cuda, cpu or reference")->capture_default_str();
+  command->add_option("--backend", c.backend, "auto, cuda, cpu or reference")
+      ->capture_default_str();
   command->add_option("--batch", c.batch, "Problems per step")->capture_default_str();
   command->add_option("--steps", c.steps, "Timed steps")->capture_default_str();
   command->add_option("--warmup", options->warmup, "Untimed steps first")->capture_default_str();

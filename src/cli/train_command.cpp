@@ -7,11 +7,11 @@
 #include <optional>
 
 #include "carry/atomic_file.hpp"
+#include "carry/backends.hpp"
 #include "carry/checkpoint.hpp"
+#include "carry/cuda_backend.hpp"
 #include "carry/divergence.hpp"
 #include "carry/errors.hpp"
-#include "carry/backends.hpp"
-#include "carry/cuda_backend.hpp"
 #include "carry/memory_budget.hpp"
 #include "carry/periodic_checkpoint.hpp"
 #include "carry/resume.hpp"

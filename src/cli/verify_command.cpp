@@ -6,8 +6,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "carry/cuda_backend.hpp"
 #include "carry/backends.hpp"
+#include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/gpu_probe.hpp"
 #include "carry/verification.hpp"

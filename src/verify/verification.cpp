@@ -6,10 +6,10 @@
 #include <cmath>
 #include <limits>
 
-#include "float32_error.hpp"
-#include "carry/reference.hpp"
 #include "carry/backends.hpp"
+#include "carry/reference.hpp"
 #include "carry/trainer.hpp"
+#include "float32_error.hpp"
 
 namespace carry {
 

@@ -1,7 +1,7 @@
 // carry_links_test.cpp: label `cpu`. The built `carry` executable must not need libcublas: a
 // linked libcublas runs its static initialisers (tenths of a second) at every start, so the cuda
-// backend opens it with dlopen instead (src/backends/cuda/cublas_library.hpp). Reads the DT_NEEDED entries
-// of the ELF dynamic section itself, so no binutils are needed.
+// backend opens it with dlopen instead (src/backends/cuda/cublas_library.hpp). Reads the DT_NEEDED
+// entries of the ELF dynamic section itself, so no binutils are needed.
 #include <elf.h>
 #include <gtest/gtest.h>
 

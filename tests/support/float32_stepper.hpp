@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "carry/config.hpp"
-#include "device_layout.hpp"
 #include "carry/step_detail.hpp"
+#include "device_layout.hpp"
 #include "layout_gold.hpp"
 
 namespace carry::testing {

@@ -102,7 +102,8 @@ TEST(Resume, TheCheckpointDefinesTheRun) {
   requested.steps = 17;
   requested.report_every = 3;
   requested.until_accuracy = 0.5;
-  const TrainConfig config = config_to_resume(stored_checkpoint(), "m.json", requested, {}, available_backends());
+  const TrainConfig config =
+      config_to_resume(stored_checkpoint(), "m.json", requested, {}, available_backends());
   EXPECT_EQ(config.bits, 6);
   EXPECT_EQ(config.hidden, 5);
   EXPECT_EQ(config.batch, 7);
@@ -117,7 +118,8 @@ TEST(Resume, TheCheckpointDefinesTheRun) {
 TEST(Resume, ConflictingRunOptionsAreRefusedAndRepeatingThemIsFine) {
   TrainConfig requested = small_config(10);
   EXPECT_NO_THROW(config_to_resume(stored_checkpoint(), "m.json", requested,
-                                   {"--bits", "--hidden", "--batch", "--seed"}, available_backends()));
+                                   {"--bits", "--hidden", "--batch", "--seed"},
+                                   available_backends()));
   const struct {
     const char* option;
     void (*change)(TrainConfig&);
@@ -129,7 +131,8 @@ TEST(Resume, ConflictingRunOptionsAreRefusedAndRepeatingThemIsFine) {
     TrainConfig changed = small_config(10);
     conflict.change(changed);
     try {
-      config_to_resume(stored_checkpoint(), "m.json", changed, {conflict.option}, available_backends());
+      config_to_resume(stored_checkpoint(), "m.json", changed, {conflict.option},
+                       available_backends());
       ADD_FAILURE() << conflict.option << " was accepted";
     } catch (const UserError& error) {
       EXPECT_NE(std::string(error.what()).find(std::string(conflict.option) + " "),
@@ -139,15 +142,19 @@ TEST(Resume, ConflictingRunOptionsAreRefusedAndRepeatingThemIsFine) {
           << error.what();
     }
     // Not given on the command line: the checkpoint's value, no complaint.
-    EXPECT_NO_THROW(config_to_resume(stored_checkpoint(), "m.json", changed, {}, available_backends()));
+    EXPECT_NO_THROW(
+        config_to_resume(stored_checkpoint(), "m.json", changed, {}, available_backends()));
   }
 }
 
 TEST(Resume, TheLearningRateMayChange) {
   TrainConfig requested = small_config(10);
   requested.lr = 0.5;
-  EXPECT_EQ(config_to_resume(stored_checkpoint(), "m.json", requested, {"--lr"}, available_backends()).lr, 0.5);
-  EXPECT_EQ(config_to_resume(stored_checkpoint(), "m.json", requested, {}, available_backends()).lr, 2.5);
+  EXPECT_EQ(
+      config_to_resume(stored_checkpoint(), "m.json", requested, {"--lr"}, available_backends()).lr,
+      0.5);
+  EXPECT_EQ(config_to_resume(stored_checkpoint(), "m.json", requested, {}, available_backends()).lr,
+            2.5);
 }
 
 TEST(Resume, TheBackendIsTheCheckpointsUnlessGiven) {
@@ -162,7 +169,9 @@ TEST(Resume, TheBackendIsTheCheckpointsUnlessGiven) {
     EXPECT_NE(std::string(error.what()).find("'quantum' backend"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("--backend"), std::string::npos);
   }
-  EXPECT_EQ(config_to_resume(elsewhere, "m.json", requested, {"--backend"}, available_backends()).backend, "auto");
+  EXPECT_EQ(
+      config_to_resume(elsewhere, "m.json", requested, {"--backend"}, available_backends()).backend,
+      "auto");
 }
 
 TEST(Resume, SeedCompatCheckpointsAreRefused) {
@@ -185,7 +194,8 @@ TEST(Resume, CheckpointsWrittenBeforeResumeExistedResume) {
                "backend": "reference"},
     "weights": {"W0": [[0.5], [-0.25]], "Wh": [[1.5]], "W1": [[2.0]]}})";
   const Checkpoint checkpoint = checkpoint_from_json(old_file, "old.json");
-  const TrainConfig config = config_to_resume(checkpoint, "old.json", small_config(4), {}, available_backends());
+  const TrainConfig config =
+      config_to_resume(checkpoint, "old.json", small_config(4), {}, available_backends());
   const TrainedRun run = train(config, checkpoint.params, checkpoint.steps_done);
   EXPECT_EQ(run.steps_done, 354);
 }

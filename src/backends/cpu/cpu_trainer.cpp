@@ -43,9 +43,9 @@ MemoryNeed cpu_memory_need(const TrainConfig& config) {
   const std::uint64_t chunk_sums = ((hidden + 2) * hidden + hidden + 1) * sizeof(double);
   MemoryNeed need;
   need.bytes_per_sample = (chunk_sums + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
-  need.fixed_bytes =
-      threads * static_cast<std::uint64_t>(cpu::workspace_floats(config.hidden, config.bits)) *
-      sizeof(float);
+  need.fixed_bytes = threads *
+                     static_cast<std::uint64_t>(cpu::workspace_floats(config.hidden, config.bits)) *
+                     sizeof(float);
   return need;
 }
 

@@ -24,13 +24,13 @@
 #include <vector>
 
 #include "carry/cuda_backend.hpp"
-#include "device_layout.hpp"
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
 #include "carry/gpu_probe.hpp"
 #include "cublas_library.hpp"
 #include "cuda_check.hpp"
 #include "device_buffer.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 #include "fused_trainer.hpp"
 #include "kernels.hpp"
 #include "step_stream.hpp"

@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
-#include "device_layout.hpp"
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
 #include "cuda_check.hpp"
 #include "device_buffer.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 #include "kernels.hpp"
 #include "step_stream.hpp"
 #include "stream_trainer.hpp"

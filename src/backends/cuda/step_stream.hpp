@@ -12,10 +12,10 @@
 #include <cstdint>
 #include <functional>
 
-#include "device_layout.hpp"
 #include "carry/parameters.hpp"
 #include "carry/trainer.hpp"
 #include "device_buffer.hpp"
+#include "device_layout.hpp"
 
 namespace carry::cuda {
 

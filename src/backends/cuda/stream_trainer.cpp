@@ -52,7 +52,8 @@ StepDetail StreamTrainer::run_step(std::uint64_t step, bool apply) {
 
 double StreamTrainer::timed_steps(std::uint64_t first, std::int64_t count) {
   return stream_.time_on_gpu([&] {
-    for (std::int64_t i = 0; i < count; ++i) queue_training_step(first + static_cast<std::uint64_t>(i));
+    for (std::int64_t i = 0; i < count; ++i)
+      queue_training_step(first + static_cast<std::uint64_t>(i));
   });
 }
 

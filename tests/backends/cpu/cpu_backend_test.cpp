@@ -55,8 +55,8 @@ TrainConfig config_for(std::int64_t batch, int hidden, int bits, int threads = 0
 void expect_step_within_tolerance(const TrainConfig& config, const Parameters& weights,
                                   std::uint64_t step, const std::string& where,
                                   std::map<std::string, double>& worst) {
-  const ReferenceStep exact = reference_step_with_tolerances(weights, make_batch(config, step),
-                                                             config.bits, config.lr);
+  const ReferenceStep exact =
+      reference_step_with_tolerances(weights, make_batch(config, step), config.bits, config.lr);
   CpuTrainer cpu(config, weights);
   const CpuTrainer::StepUpdate fast = cpu.compute_update(step);
   cpu.train_step(step);

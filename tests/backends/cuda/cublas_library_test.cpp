@@ -1,5 +1,5 @@
-// cublas_library_test.cpp: label `cpu`. The cuBLAS loader (src/backends/cuda/cublas_library.hpp) opens
-// the toolkit's libcublas and resolves every function carry calls; none of this needs a GPU
+// cublas_library_test.cpp: label `cpu`. The cuBLAS loader (src/backends/cuda/cublas_library.hpp)
+// opens the toolkit's libcublas and resolves every function carry calls; none of this needs a GPU
 // (only cublasCreate does, and it is not called here). CUDA builds only.
 #include <dlfcn.h>
 #include <gtest/gtest.h>

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "carry/cuda_backend.hpp"
-#include "device_layout.hpp"
-#include "fused_plan.hpp"
 #include "carry/verification.hpp"
 #include "cuda_check.hpp"
 #include "device_buffer.hpp"
-#include "kernels.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 #include "gpu_test_support.hpp"
+#include "kernels.hpp"
 #include "step_expectations.hpp"
 
 namespace carry {

@@ -13,13 +13,13 @@
 #include <sstream>
 #include <vector>
 
-#include "device_layout.hpp"
-#include "float32_error.hpp"
 #include "cublas_library.hpp"
 #include "cuda_check.hpp"
 #include "device_buffer.hpp"
-#include "kernels.hpp"
+#include "device_layout.hpp"
+#include "float32_error.hpp"
 #include "gpu_test_support.hpp"
+#include "kernels.hpp"
 #include "layout_gold.hpp"
 
 namespace carry {

@@ -1,7 +1,8 @@
 // cuda_trainer_test.cpp: label `gpu`. The whole cuda backend through its public interface, against
 // the float64 reference: one step at odd sizes, 100 steps in lockstep plus the pipelined replay,
 // bit-identical reruns, the collected losses, weights in and out, the largest weight reduced on
-// the GPU, the batch-too-large error, and training to full accuracy. Skips without a GPU (fails with CARRY_REQUIRE_GPU=1).
+// the GPU, the batch-too-large error, and training to full accuracy. Skips without a GPU (fails
+// with CARRY_REQUIRE_GPU=1).
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -9,8 +9,8 @@
 #include "carry/backends.hpp"
 #include "carry/config.hpp"
 #include "carry/cuda_backend.hpp"
-#include "device_layout.hpp"
 #include "carry/errors.hpp"
+#include "device_layout.hpp"
 #include "fused_plan.hpp"
 
 namespace carry {

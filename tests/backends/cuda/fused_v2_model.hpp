@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "carry/config.hpp"
+#include "carry/step_detail.hpp"
 #include "device_layout.hpp"
 #include "fused_plan.hpp"
 #include "fused_v2_block.hpp"
-#include "carry/step_detail.hpp"
 
 namespace carry::testing {
 

@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "carry/cuda_backend.hpp"
-#include "device_layout.hpp"
 #include "carry/errors.hpp"
-#include "fused_plan.hpp"
 #include "carry/numpy_random.hpp"
 #include "carry/trainer.hpp"
 #include "carry/verification.hpp"
+#include "device_layout.hpp"
+#include "fused_plan.hpp"
 #include "fused_v2_model.hpp"
 #include "step_expectations.hpp"
 
