@@ -30,7 +30,7 @@ set(CARRY_PART_FOLDERS_cli src/cli)
 
 # The public API, include/carry/: what each part offers the parts above it and the library's users.
 set(CARRY_PUBLIC_HEADERS_reference
-  errors.hpp flops.hpp host_device.hpp numpy_random.hpp parameters.hpp philox.hpp problem.hpp
+  errors.hpp flops.hpp host_device.hpp parameters.hpp philox.hpp problem.hpp
   reference.hpp seed_compat.hpp)
 set(CARRY_PUBLIC_HEADERS_evaluation evaluate.hpp)
 set(CARRY_PUBLIC_HEADERS_training

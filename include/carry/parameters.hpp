@@ -16,8 +16,6 @@ namespace carry {
 constexpr int kInputs = 2;
 constexpr int kMaxHidden = 256;
 
-class NumpyRandom;
-
 struct Parameters {
   int hidden = 0;
   std::vector<double> w0;
@@ -27,8 +25,8 @@ struct Parameters {
   static Parameters zeros(int hidden);
 };
 
-// The seed's initialisation: w0, then w1, then wh, each entry 2u - 1 with u = random_sample().
-Parameters numpy_initial_parameters(NumpyRandom& rng, int hidden);
+// The seed's initialisation: np.random.seed(seed), then w0, w1, wh, each entry 2u - 1 with
+// u = random_sample().
 Parameters numpy_initial_parameters(std::uint32_t seed, int hidden);
 
 // params += scale * update, element by element.

@@ -1,5 +1,5 @@
 // numpy_random.cpp: see numpy_random.hpp.
-#include "carry/numpy_random.hpp"
+#include "numpy_random.hpp"
 
 #include <stdexcept>
 

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <random>
 
+#include "carry/parameters.hpp"
+
 namespace carry {
 
 class NumpyRandom {
@@ -23,5 +25,9 @@ class NumpyRandom {
  private:
   std::mt19937 engine_;
 };
+
+// The seed's initialisation from `rng`'s stream (parameters.hpp's takes a fresh seed; the seed
+// program's own run, seed_compat.cpp, goes on drawing from the same stream).
+Parameters numpy_initial_parameters(NumpyRandom& rng, int hidden);
 
 }  // namespace carry

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "carry/numpy_random.hpp"
+#include "numpy_random.hpp"
 
 namespace carry {
 

@@ -1,9 +1,9 @@
 // seed_compat.cpp: see seed_compat.hpp.
 #include "carry/seed_compat.hpp"
 
-#include "carry/numpy_random.hpp"
 #include "carry/reference.hpp"
 #include "numpy_format.hpp"
+#include "numpy_random.hpp"
 
 namespace carry {
 

@@ -7,9 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/reference.hpp"
 #include "carry/reference_trainer.hpp"
 #include "pairs_by_low_bits.hpp"

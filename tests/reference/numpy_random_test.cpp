@@ -1,5 +1,5 @@
 // numpy_random_test.cpp: NumpyRandom against values numpy 1.24 printed (RandomState(s)...).
-#include "carry/numpy_random.hpp"
+#include "numpy_random.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <vector>
 
-#include "carry/numpy_random.hpp"
 #include "carry/reference.hpp"
+#include "numpy_random.hpp"
 
 namespace carry {
 namespace {

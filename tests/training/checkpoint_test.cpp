@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "carry/errors.hpp"
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 
 namespace carry {
 namespace {

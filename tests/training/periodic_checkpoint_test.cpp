@@ -6,7 +6,7 @@
 
 #include "carry/backends.hpp"
 #include "carry/checkpoint.hpp"
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/training_loop.hpp"
 #include "temp_folder.hpp"
 

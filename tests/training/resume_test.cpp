@@ -9,7 +9,7 @@
 
 #include "carry/backends.hpp"
 #include "carry/errors.hpp"
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/training_loop.hpp"
 
 namespace carry {

@@ -6,7 +6,7 @@
 #include <signal.h>
 
 #include "carry/backends.hpp"
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/training_loop.hpp"
 
 namespace carry {

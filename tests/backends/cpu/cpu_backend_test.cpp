@@ -10,7 +10,7 @@
 #include <random>
 
 #include "carry/cpu_trainer.hpp"
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/reference_trainer.hpp"
 #include "carry/verification.hpp"
 #include "float32_error.hpp"

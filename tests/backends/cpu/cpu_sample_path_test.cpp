@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "carry/cpu_trainer.hpp"
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/problem.hpp"
 #include "vector_kernel.hpp"
 

@@ -15,7 +15,7 @@
 
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/trainer.hpp"
 #include "carry/verification.hpp"
 #include "device_layout.hpp"

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <vector>
 
-#include "carry/numpy_random.hpp"
+#include "carry/parameters.hpp"
 #include "carry/reference.hpp"
 #include "carry/trainer.hpp"
 #include "carry/verification.hpp"
