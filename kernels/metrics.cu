@@ -1,5 +1,7 @@
-// metrics.cu: the loss and exact-match count of a step, reduced on the device; the kernels, then
-// the launchers. CUB stays in this file.
+// metrics.cu: what the host reads about a run, reduced on the device: a step's loss and
+// exact-match count (the kernels, then their launcher), and the weights' largest magnitude. CUB
+// and Thrust stay in this file (one compile of their headers): CUB for the step's totals, which
+// are captured into the step's graph; Thrust for the largest weight, which runs outside it.
 //
 // Shapes: B batch, T bits; the layout is src/backends/cuda/device_layout.hpp.
 //   L_s     = Σ_t ½(y_t - out_t)²   in double, from the float32 outputs
@@ -8,9 +10,12 @@
 // deterministic on the same GPU for the same input size (fixed tiling, no atomics), and the
 // exact-match count is an integer sum, exact in any order. A one-thread kernel then adds the
 // step's mean loss to the running sum the host collects at reports, so no step waits for the host.
-#include <cub/device/device_reduce.cuh>
+#include <thrust/system/cuda/execution_policy.h>
+#include <thrust/transform_reduce.h>
 
 #include <algorithm>
+#include <cub/device/device_reduce.cuh>
+#include <stdexcept>
 
 #include "cuda_check.hpp"
 #include "device_layout.hpp"
@@ -93,6 +98,33 @@ void launch_step_metrics(const BatchLayout& layout, const std::uint32_t* operand
       cub::DeviceReduce::Sum(scratch, bytes, sample_exact, &totals->step_exact, items, stream));
   accumulate_totals_kernel<<<1, 1, 0, stream>>>(layout.batch, totals);
   CUDA_CHECK(cudaGetLastError());
+}
+
+// The largest |weight| of W0 | Wh | W1 (W = 2H + H² + H floats), for the divergence guard
+// (Trainer::largest_weight_magnitude): one Thrust transform_reduce instead of copying every weight
+// to the host. Thrust allocates its temporary storage and waits for the result, so this runs
+// outside the captured step graphs (whose sums are CUB's, above); the guard asks at reports,
+// between graph replays.
+namespace {
+
+struct Magnitude {
+  __host__ __device__ float operator()(float value) const { return fabsf(value); }
+};
+
+// max, but a NaN on either side wins: one NaN weight makes the result NaN, as on the host
+// (largest_magnitude in parameters.hpp). Still associative and commutative, as a reduction needs.
+struct MaxKeepingNaN {
+  __host__ __device__ float operator()(float a, float b) const { return (a != a || a > b) ? a : b; }
+};
+
+}  // namespace
+
+double largest_magnitude_on_device(const float* values, std::int64_t count, cudaStream_t stream) {
+  if (count < 1) {
+    throw std::invalid_argument("largest_magnitude_on_device: count must be at least 1");
+  }
+  return thrust::transform_reduce(thrust::cuda::par.on(stream), values, values + count, Magnitude{},
+                                  0.0f, MaxKeepingNaN{});
 }
 
 }  // namespace carry::cuda

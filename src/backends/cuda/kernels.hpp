@@ -66,7 +66,7 @@ void launch_step_metrics(const BatchLayout& layout, const std::uint32_t* operand
 // kernels/sgd.cu: weights[k] += lr · updates[k] for k < count.
 void launch_sgd(int count, float lr, const float* updates, float* weights, cudaStream_t stream);
 
-// kernels/weight_magnitude.cu: max |values[k]| over k < count, NaN when a value is NaN, infinity
+// kernels/metrics.cu: max |values[k]| over k < count, NaN when a value is NaN, infinity
 // when one is infinite; one Thrust reduction on `stream`, which waits for the result. Not for
 // captured graphs (Thrust allocates and synchronises).
 double largest_magnitude_on_device(const float* values, std::int64_t count, cudaStream_t stream);

@@ -31,7 +31,7 @@ class StreamTrainer : public CudaTrainer {
   std::optional<CollectedSteps> collect_steps() override;
   Parameters parameters() const override;
   void set_parameters(const Parameters& params) override;
-  // max |weight| reduced on the GPU (kernels/weight_magnitude.cu) instead of copying the weights.
+  // max |weight| reduced on the GPU (kernels/metrics.cu) instead of copying the weights.
   double largest_weight_magnitude() const override;
   StepDetail run_step(std::uint64_t step, bool apply) override;
   double timed_steps(std::uint64_t first, std::int64_t count) override;
