@@ -90,7 +90,10 @@ std::string diverged_checkpoint_note(const TrainOptions& options,
   std::fflush(stdout);
   std::string note = "nothing was saved (use --save PATH)";
   if (!options.save_path.empty()) {
-    save_checkpoint(options.save_path, checkpoint_of_run(config, trainer.parameters(), steps_done));
+    const Parameters params = trainer.parameters();
+    // A queued backend's last steps have not met the divergence guard yet.
+    check_weights_not_diverged(steps_done, largest_magnitude(params), config.lr);
+    save_checkpoint(options.save_path, checkpoint_of_run(config, params, steps_done));
     note = "checkpoint saved to " + options.save_path + " (continue with: carry train --resume " +
            options.save_path + ")";
   }
@@ -150,13 +153,13 @@ void run_batched_training(TrainOptions& options) {
   TrainingOutcome outcome;
   try {
     outcome = run_training(*trainer, config, first_step, hooks);
+    if (outcome.interrupted) {
+      finish_interrupted(options, config, *trainer, outcome.steps_done, signals.signal_number());
+    }
   } catch (const DivergenceError& error) {
     std::fflush(stdout);
     throw DivergenceError(error.steps_done(),
                           error.what() + diverged_checkpoint_note(options, periodic));
-  }
-  if (outcome.interrupted) {
-    finish_interrupted(options, config, *trainer, outcome.steps_done, signals.signal_number());
   }
 
   const Evaluation& final_evaluation = outcome.final_evaluation;
