@@ -44,6 +44,7 @@ TEST(CudaCliWithoutGpu, CudaBackendAndVerifyExplainAndExitTwo) {
 
 TEST(CudaCliWithoutGpu, AutoFallsBackToTheCpu) {
   if (carry::probe_gpu().usable) GTEST_SKIP() << "a GPU is usable here";
+  const carry::testing::AutoBackendAllowed auto_on_purpose;
   const CarryResult run = run_carry(words("train --steps 3 --report-every 1 --until-accuracy 0"));
   EXPECT_EQ(run.status, 0) << run.err;
   // The best CPU backend: cpu where the processor has AVX2 and FMA.

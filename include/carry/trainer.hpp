@@ -54,6 +54,8 @@ std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t
 
 // The backends this build knows, best first.
 std::vector<std::string> available_backends();
+// The best backend that runs on the CPU here: cpu with AVX2 and FMA, else reference.
+std::string best_cpu_backend();
 // "auto" becomes the best usable backend; an unknown name throws UserError listing the known.
 std::string resolve_backend(const std::string& requested);
 
