@@ -30,8 +30,8 @@ namespace carry {
 //
 // Tolerances are kToleranceSafetyFactor (2) times first-order running error bounds, propagated
 // through the network alongside the values, with γ(n) = min(n, 4√n)·u and u = 2^-24:
-//   forward   E(h_t[j])  = h(1-h)·(γ(H+2)·Σ|terms of z| + Σ_i E(h_{t-1}[i])·|Wh[i][j]|) + 4u·h
-//             E(out_t)   = out(1-out)·(γ(H)·Σ_j|h_j·W1_j| + Σ_j E(h_t[j])·|W1_j|) + 4u·out
+//   forward   E(h_t[j])  = h(1-h)·(γ(H+2)·Σ|terms of z| + Σ_i E(h_{t-1}[i])·|Wh[i][j]|) + 6u·h
+//             E(out_t)   = out(1-out)·(γ(H)·Σ_j|h_j·W1_j| + Σ_j E(h_t[j])·|W1_j|) + 6u·out
 //   loss      E(L)       = (1/B) Σ_s Σ_t |y - out|·E(out_t)        (the sums run in float64)
 //   backward  E(e_t)     = |∂e/∂out|·E(out_t) + 4u·|e_t|
 //             δ_t[i] = s·d, s = δ_{t+1}·Wh[i]ᵀ + e_t·W1_i (H + 1 terms), d = h(1-h), h = h_t[i]:
