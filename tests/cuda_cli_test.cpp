@@ -95,6 +95,11 @@ TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
   EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
   EXPECT_NEAR(line.at("samples_per_s").get<double>(), 8 * 5 / line.at("seconds").get<double>(),
               1e-6 * line.at("samples_per_s").get<double>());
+  // On the CPU the steps are the whole time, and no batch is drawn apart from them.
+  EXPECT_EQ(line.at("elapsed_seconds"), line.at("seconds"));
+  EXPECT_TRUE(line.at("host_draw_seconds").is_null());
+  EXPECT_TRUE(line.at("host_draw_samples_per_s").is_null());
+  EXPECT_EQ(line.at("paced_by"), "cpu");
 }
 
 TEST(CudaCli, HelpListsVerify) {
@@ -167,6 +172,16 @@ TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
   const nlohmann::json line = nlohmann::json::parse(bench.out);
   EXPECT_EQ(line.at("timer"), "cuda-events");
   EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
+  // The GPU's work alone, within the elapsed stretch; the host's drawing apart.
+  EXPECT_LE(line.at("seconds").get<double>(), line.at("elapsed_seconds").get<double>() + 1e-4);
+  EXPECT_GT(line.at("host_draw_samples_per_s").get<double>(), 0.0);
+  EXPECT_TRUE(line.at("paced_by") == "gpu" || line.at("paced_by") == "host") << line.dump();
+  const CarryResult fused =
+      run_carry(words("time-steps --backend cuda --kernel fused --batch 1000 --steps 20"));
+  ASSERT_EQ(fused.status, 0) << fused.err;
+  const nlohmann::json fused_line = nlohmann::json::parse(fused.out);
+  EXPECT_TRUE(fused_line.at("host_draw_seconds").is_null()) << fused.out;  // drawn on the GPU
+  EXPECT_EQ(fused_line.at("paced_by"), "gpu");
 }
 
 TEST(CudaCliOnGpu, TimeLaunchPrintsCostsAndKernelResources) {

@@ -163,9 +163,12 @@ TEST(CudaFused, TimedStepsTakeTime) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   for (const char* version : kVersions) {
     const auto trainer = make(fused_config(version, 8, 16, 4096));
-    const double seconds = trainer->timed_steps(0, 20);
-    EXPECT_GT(seconds, 0.0) << version;
-    EXPECT_LT(seconds, 10.0) << version;
+    const StepTiming timing = trainer->timed_steps(0, 20);
+    EXPECT_GT(timing.gpu_seconds, 0.0) << version;
+    // Within the elapsed stretch, up to the events' resolution.
+    EXPECT_LE(timing.gpu_seconds, timing.elapsed_seconds + 1e-4) << version;
+    EXPECT_LT(timing.elapsed_seconds, 10.0) << version;
+    EXPECT_FALSE(timing.host_draws) << version;  // drawn on the GPU
   }
 }
 

@@ -1,11 +1,15 @@
 // time_steps_command.cpp: `carry time-steps` (not listed in --help), the time of training steps
 // of one backend at one batch size as one JSON line, for scripts (scripts/gpu-check.sh's sweep).
-// The cuda backend is timed with CUDA events around the timed steps (after warm-up steps); CPU
-// backends with the steady clock. Neither evaluates: only training steps are timed.
+// On cuda, `seconds` and samples_per_s are the GPU's work alone (CUDA events just before and
+// after each step's graph, summed), elapsed_* the whole stretch with the GPU's idle gaps, and
+// host_draw_* the host's batch drawing (the chain; null for the fused kernels, which draw on the
+// GPU), with `paced_by` naming the slower. CPU backends use the steady clock (elapsed = seconds).
+// Neither evaluates: only training steps are timed.
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
@@ -23,7 +27,9 @@ struct TimeStepsOptions {
 };
 
 struct Timing {
-  double seconds = 0.0;
+  double seconds = 0.0;          // what samples_per_s is of: the GPU's work alone on cuda
+  double elapsed_seconds = 0.0;  // the whole stretch, the GPU's idle gaps included
+  std::optional<double> host_draw_seconds;  // cuda's host-side batch drawing, when it has one
   std::string device;
   std::string timer;
   double last_loss = 0.0;
@@ -32,8 +38,11 @@ struct Timing {
 Timing time_cuda(const TrainConfig& config, const Parameters& initial, std::int64_t warmup) {
   const std::unique_ptr<CudaTrainer> trainer = make_cuda_trainer(config, initial);
   if (warmup > 0) trainer->timed_steps(0, warmup);
+  const StepTiming steps = trainer->timed_steps(static_cast<std::uint64_t>(warmup), config.steps);
   Timing timing;
-  timing.seconds = trainer->timed_steps(static_cast<std::uint64_t>(warmup), config.steps);
+  timing.seconds = steps.gpu_seconds;
+  timing.elapsed_seconds = steps.elapsed_seconds;
+  if (steps.host_draws) timing.host_draw_seconds = steps.host_draw_seconds;
   timing.device = trainer->device_name();
   timing.timer = "cuda-events";
   timing.last_loss = trainer->collect_steps()->last.mean_loss;
@@ -50,10 +59,16 @@ Timing time_host(const TrainConfig& config, const Parameters& initial, std::int6
     last = trainer->train_step(static_cast<std::uint64_t>(warmup + i));
   }
   timing.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  timing.elapsed_seconds = timing.seconds;
   timing.device = "cpu";
   timing.timer = "steady-clock";
   timing.last_loss = last.mean_loss;
   return timing;
+}
+
+// samples / seconds, or null for no time at all.
+nlohmann::json rate(double samples, double seconds) {
+  return seconds > 0.0 ? nlohmann::json(samples / seconds) : nlohmann::json(nullptr);
 }
 
 void run_time_steps(TimeStepsOptions& options) {
@@ -79,8 +94,19 @@ void run_time_steps(TimeStepsOptions& options) {
       {"warmup_steps", options.warmup},
       {"steps", config.steps},
       {"seconds", timing.seconds},
-      {"samples_per_s", samples / timing.seconds},
+      {"samples_per_s", rate(samples, timing.seconds)},
       {"step_us", timing.seconds * 1e6 / static_cast<double>(config.steps)},
+      {"elapsed_seconds", timing.elapsed_seconds},
+      {"elapsed_samples_per_s", rate(samples, timing.elapsed_seconds)},
+      {"host_draw_seconds", timing.host_draw_seconds ? nlohmann::json(*timing.host_draw_seconds)
+                                                     : nlohmann::json(nullptr)},
+      {"host_draw_samples_per_s", timing.host_draw_seconds
+                                      ? rate(samples, *timing.host_draw_seconds)
+                                      : nlohmann::json(nullptr)},
+      // The host draws step k + 1 while the GPU runs step k: the slower of the two sets the pace.
+      {"paced_by", timing.host_draw_seconds && *timing.host_draw_seconds > timing.seconds
+                       ? "host"
+                       : (config.backend == "cuda" ? "gpu" : "cpu")},
       {"timer", timing.timer},
       {"last_loss", timing.last_loss}};
   std::printf("%s\n", line.dump().c_str());

@@ -105,8 +105,9 @@ class FusedTrainer final : public CudaTrainer {
     return detail;
   }
 
-  double timed_steps(std::uint64_t first, std::int64_t count) override {
-    return stream_.time_on_gpu([&] {
+  StepTiming timed_steps(std::uint64_t first, std::int64_t count) override {
+    // The batches are drawn on the GPU, inside the step: no host drawing to time.
+    return stream_.time_steps(count, [&] {
       for (std::int64_t i = 0; i < count; ++i) queue_step(first + static_cast<std::uint64_t>(i));
     });
   }
@@ -162,7 +163,7 @@ class FusedTrainer final : public CudaTrainer {
 
   void queue_step(std::uint64_t step) {
     const int slot = claim_slot(step);
-    CUDA_CHECK(cudaGraphLaunch(graph(slot), stream_.get()));
+    stream_.launch(graph(slot));
     finish_step(slot, step);
   }
 
