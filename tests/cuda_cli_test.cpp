@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "carry/cpu_trainer.hpp"
@@ -160,6 +161,41 @@ TEST(CudaCliOnGpu, TrainOnCudaReachesFullAccuracy) {
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out.rfind("training on cuda:", 0), 0u) << run.out;
   EXPECT_NE(run.out.find("reached 100.00% exact-match accuracy"), std::string::npos) << run.out;
+}
+
+TEST(CudaCliOnGpu, TheSelfCheckPassesAndLeavesTheRunAsItWas) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const fs::path folder =
+      fs::temp_directory_path() / ("carry_self_check_" + std::to_string(::getpid()));
+  fs::create_directories(folder);
+  const std::string checked = (folder / "checked.json").string();
+  const std::string unchecked = (folder / "unchecked.json").string();
+  const CarryResult with =
+      run_carry(words("train --backend cuda --steps 60 --until-accuracy 0 "
+                      "--report-every 20 --save " +
+                      checked));
+  const CarryResult without =
+      run_carry(words("train --backend cuda --no-self-check --steps 60 "
+                      "--until-accuracy 0 --report-every 20 --save " +
+                      unchecked));
+  EXPECT_EQ(with.status, 0) << with.out << with.err;
+  EXPECT_EQ(without.status, 0) << without.out << without.err;
+  EXPECT_NE(with.out.find("self-check: step 0 on 32 problems agrees with the float64 reference"),
+            std::string::npos)
+      << with.out;
+  EXPECT_EQ(without.out.find("self-check"), std::string::npos) << without.out;
+  std::ifstream a(checked), b(unchecked);
+  const std::string checked_text((std::istreambuf_iterator<char>(a)), {});
+  const std::string unchecked_text((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_FALSE(checked_text.empty());
+  EXPECT_EQ(checked_text, unchecked_text);
+  // A batch above the slice is checked on a second trainer of the slice's size.
+  const CarryResult large = run_carry(
+      words("train --backend cuda --kernel fused --batch 5000 --steps 3 --until-accuracy 0"));
+  EXPECT_EQ(large.status, 0) << large.out << large.err;
+  EXPECT_NE(large.out.find("self-check: step 0 on 1024 problems agrees"), std::string::npos)
+      << large.out;
+  fs::remove_all(folder);
 }
 
 TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
