@@ -371,8 +371,10 @@ def write_report(logs, out, commit):
         if failed:
             md.append(f"Failed: {', '.join(failed)}.")
         if not_run:
-            md.append(f"Not run: {', '.join(not_run)} (rerun only these: "
-                      f"`scripts/gpu-check.sh OUTDIR --only {','.join(failed + not_run)}`).")
+            md.append(f"Not run: {', '.join(not_run)}.")
+        rerun = [name for name in failed + not_run if name != "build"]  # build always runs
+        if rerun:
+            md.append(f"Rerun only these: `scripts/gpu-check.sh OUTDIR --only {','.join(rerun)}`.")
         md.append("")
 
     if tests:
