@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 #include "carry/trainer.hpp"
 
@@ -99,45 +100,66 @@ std::string self_check_failure_line(const SelfCheckResult& result, const TrainCo
          "` for the details (--no-self-check skips this check)";
 }
 
-SelfCheckResult self_check_before_run(DetailedStepper& run, const TrainConfig& config,
-                                      const Parameters& initial, std::uint64_t first_step,
-                                      const TrainerFactory& make) {
+namespace {
+
+SelfCheckResult timed_self_check(const TrainConfig& config, std::int64_t samples,
+                                 std::uint64_t step,
+                                 const std::function<SelfCheckResult()>& check) {
   const Clock::time_point start = Clock::now();
-  TrainConfig slice = config;
-  slice.batch = std::min<std::int64_t>(config.batch, self_check_slice(config.hidden, config.bits));
   SelfCheckResult result;
   try {
-    if (slice.batch == config.batch) {
-      result = self_check_step(run, config, first_step);
-    } else {
-      const std::unique_ptr<Trainer> trainer = make(slice, initial);
-      auto* stepper = dynamic_cast<DetailedStepper*>(trainer.get());
-      if (stepper == nullptr) throw std::logic_error("a trainer that cannot show its steps");
-      result = self_check_step(*stepper, slice, first_step);
-    }
+    result = check();
   } catch (const std::exception& error) {
     result = SelfCheckResult{};
-    result.step = first_step;
-    result.samples = slice.batch;
-    result.failure = "the cuda backend's self-check failed: step " + std::to_string(first_step) +
-                     " on " + std::to_string(slice.batch) +
-                     " problems stopped with: " + error.what() + "; run `" +
-                     verify_command(config, slice.batch) +
+    result.step = step;
+    result.samples = samples;
+    result.failure = "the cuda backend's self-check failed: step " + std::to_string(step) + " on " +
+                     std::to_string(samples) + " problems stopped with: " + error.what() +
+                     "; run `" + verify_command(config, samples) +
                      "` for the details (--no-self-check skips this check)";
   }
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return result;
 }
 
+}  // namespace
+
+SelfCheckResult self_check_run_trainer(DetailedStepper& run, const TrainConfig& config,
+                                       std::uint64_t first_step) {
+  return timed_self_check(config, config.batch, first_step,
+                          [&] { return self_check_step(run, config, first_step); });
+}
+
+SelfCheckResult self_check_slice_trainer(const TrainConfig& config, const Parameters& initial,
+                                         std::uint64_t first_step, const TrainerFactory& make) {
+  TrainConfig slice = config;
+  slice.batch = std::min<std::int64_t>(config.batch, self_check_slice(config.hidden, config.bits));
+  return timed_self_check(config, slice.batch, first_step, [&] {
+    const std::unique_ptr<Trainer> trainer = make(slice, initial);
+    auto* stepper = dynamic_cast<DetailedStepper*>(trainer.get());
+    if (stepper == nullptr) throw std::logic_error("a trainer that cannot show its steps");
+    return self_check_step(*stepper, slice, first_step);
+  });
+}
+
 CheckedTrainer make_checked_trainer(TrainConfig& config, const std::string& requested_backend,
                                     const Parameters& initial, std::uint64_t first_step,
                                     bool run_check, const TrainerFactory& make) {
   CheckedTrainer result;
-  result.trainer = make(config, initial);
-  if (config.backend != "cuda" || !run_check) return result;
-  auto* stepper = dynamic_cast<DetailedStepper*>(result.trainer.get());
-  if (stepper == nullptr) throw std::logic_error("the cuda trainer cannot show its steps");
-  result.check = self_check_before_run(*stepper, config, initial, first_step, make);
+  if (config.backend != "cuda" || !run_check) {
+    result.trainer = make(config, initial);
+    return result;
+  }
+  if (config.batch > self_check_slice(config.hidden, config.bits)) {
+    // Checked on a trainer of its own, made and released before the run's takes its memory.
+    result.check = self_check_slice_trainer(config, initial, first_step, make);
+    if (result.check->passed) result.trainer = make(config, initial);
+  } else {
+    result.trainer = make(config, initial);
+    auto* stepper = dynamic_cast<DetailedStepper*>(result.trainer.get());
+    if (stepper == nullptr) throw std::logic_error("the cuda trainer cannot show its steps");
+    result.check = self_check_run_trainer(*stepper, config, first_step);
+  }
   if (result.check->passed) return result;
   if (requested_backend != "auto") throw SelfCheckFailure(result.check->failure);
   result.trainer.reset();  // its GPU memory first

@@ -121,18 +121,29 @@ TEST(SelfCheck, TheSliceIsAffordableAndNeverEmpty) {
   }
 }
 
-TEST(SelfCheck, ALargeBatchIsCheckedOnASliceOfItsOwnBackend) {
-  const TrainConfig config = cuda_config(5000);
+TEST(SelfCheck, ALargeBatchIsCheckedOnASliceTrainerMadeAndReleasedFirst) {
+  TrainConfig config = cuda_config(5000);
   FakeBackends backends;
-  Float32CpuStepper run(config, initial_of(config));
-  run.tamper = [](std::uint64_t, StepDetail&) { FAIL() << "the run's own trainer was stepped"; };
-  const SelfCheckResult result =
-      self_check_before_run(run, config, initial_of(config), 7, backends.factory());
-  EXPECT_TRUE(result.passed) << result.failure;
-  EXPECT_EQ(result.samples, self_check_slice(16, 8));
-  EXPECT_EQ(result.step, 7u);
+  const CheckedTrainer checked =
+      make_checked_trainer(config, "cuda", initial_of(config), 7, true, backends.factory());
+  ASSERT_TRUE(checked.check.has_value());
+  EXPECT_TRUE(checked.check->passed) << checked.check->failure;
+  EXPECT_EQ(checked.check->samples, self_check_slice(16, 8));
+  EXPECT_EQ(checked.check->step, 7u);
+  EXPECT_GT(checked.check->seconds, 0.0);
+  // The slice's trainer first, then the run's.
+  EXPECT_EQ(backends.cuda_batches, (std::vector<std::int64_t>{self_check_slice(16, 8), 5000}));
+  EXPECT_EQ(checked.trainer->backend_name(), "float32-cpu-model");
+}
+
+TEST(SelfCheck, AFailedSliceCheckMakesNoGpuTrainerForTheRun) {
+  TrainConfig config = cuda_config(5000);
+  FakeBackends backends;
+  backends.tamper = wrong_update;
+  const CheckedTrainer checked =
+      make_checked_trainer(config, "auto", initial_of(config), 0, true, backends.factory());
   EXPECT_EQ(backends.cuda_batches, std::vector<std::int64_t>{self_check_slice(16, 8)});
-  EXPECT_GT(result.seconds, 0.0);
+  EXPECT_EQ(checked.trainer->backend_name(), best_cpu_backend());
 }
 
 TEST(SelfCheck, AStepThatThrowsFailsTheCheckWithItsMessage) {
@@ -141,8 +152,7 @@ TEST(SelfCheck, AStepThatThrowsFailsTheCheckWithItsMessage) {
   run.tamper = [](std::uint64_t, StepDetail&) {
     throw std::runtime_error("CUDA error: no kernel image is available");
   };
-  const SelfCheckResult result =
-      self_check_before_run(run, config, initial_of(config), 0, FakeBackends().factory());
+  const SelfCheckResult result = self_check_run_trainer(run, config, 0);
   EXPECT_FALSE(result.passed);
   EXPECT_NE(result.failure.find("stopped with: CUDA error: no kernel image is available"),
             std::string::npos)

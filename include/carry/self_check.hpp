@@ -8,8 +8,8 @@
 //
 // Shapes: B batch, T bits, H hidden. The check compares S = self_check_slice(H, T) problems, the
 // first S of the step's batch (all B when B <= S): a run of B <= S is checked on its own trainer
-// (the step is run without its update, so the run that follows is exactly the unchecked one);
-// a larger one on a second trainer of the same backend for S problems a step.
+// (its weights put back after the step, so the run that follows is exactly the unchecked one);
+// a larger one on a trainer of the same backend for S problems a step, made and released first.
 #pragma once
 
 #include <cstdint>
@@ -57,13 +57,14 @@ std::string self_check_failure_line(const SelfCheckResult& result, const TrainCo
 using TrainerFactory =
     std::function<std::unique_ptr<Trainer>(const TrainConfig& config, const Parameters& initial)>;
 
-// The check before a run whose trainer is `run` (config.batch problems a step, weights
-// `initial`, first step `first_step`): on `run` itself when config.batch <= the slice, otherwise
-// on a second trainer from `make` for the slice. A step that throws (a CUDA error) counts as a
-// failure, named in the line.
-SelfCheckResult self_check_before_run(DetailedStepper& run, const TrainConfig& config,
-                                      const Parameters& initial, std::uint64_t first_step,
-                                      const TrainerFactory& make);
+// The check of a run's first step `first_step` (weights `initial`): on the run's own trainer (for
+// config.batch <= the slice; the weights are put back after), or on a trainer of the slice's
+// size from `make`, made and released here. Timed; a step that throws (a CUDA error) counts as a
+// failure, its message in the line.
+SelfCheckResult self_check_run_trainer(DetailedStepper& run, const TrainConfig& config,
+                                       std::uint64_t first_step);
+SelfCheckResult self_check_slice_trainer(const TrainConfig& config, const Parameters& initial,
+                                         std::uint64_t first_step, const TrainerFactory& make);
 
 // A failed check with --backend cuda: `carry train` exits with status 1 and this one line.
 class SelfCheckFailure : public std::runtime_error {
@@ -79,9 +80,11 @@ struct CheckedTrainer {
 
 // What `carry train` trains with. config.backend is resolved; `requested_backend` is what the
 // user asked for ("auto", "cuda", ...). Makes the trainer with `make`; on the cuda backend, unless
-// `run_check` is false, runs self_check_before_run. When the check fails: with "auto" the GPU
-// trainer is dropped, config.backend becomes the best CPU backend, its trainer is made and the
-// result's warning holds the failure line; otherwise throws SelfCheckFailure.
+// `run_check` is false, checks first: a batch above the slice on a slice trainer before the run's
+// trainer is made (so the two never hold GPU memory at once), a smaller one on the run's trainer.
+// When the check fails: with "auto" no GPU trainer is kept, config.backend becomes the best CPU
+// backend, its trainer is made and the result's warning holds the failure line; otherwise throws
+// SelfCheckFailure.
 CheckedTrainer make_checked_trainer(TrainConfig& config, const std::string& requested_backend,
                                     const Parameters& initial, std::uint64_t first_step,
                                     bool run_check, const TrainerFactory& make);
