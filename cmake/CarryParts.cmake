@@ -4,6 +4,7 @@
 #
 # Parts on one level (separated by "|": the three backends) may not include each other.
 set(CARRY_PART_LEVELS
+  "common"                                      # threads, shared by the parts that compute
   "reference"                                   # the float64 network, problems, numpy, seed mode
   "evaluation"                                  # exact-match and bit accuracy over all pairs
   "training"                                    # config, Trainer, the loop, checkpoints, resume
@@ -16,6 +17,7 @@ set(CARRY_PART_LEVELS
 
 # Where each part's sources and internal headers live; a file belongs to the part of the
 # longest folder that holds it.
+set(CARRY_PART_FOLDERS_common src/common)
 set(CARRY_PART_FOLDERS_reference src/reference)
 set(CARRY_PART_FOLDERS_evaluation src/evaluation)
 set(CARRY_PART_FOLDERS_training src/training)
@@ -29,6 +31,7 @@ set(CARRY_PART_FOLDERS_bench src/bench)
 set(CARRY_PART_FOLDERS_cli src/cli)
 
 # The public API, include/carry/: what each part offers the parts above it and the library's users.
+set(CARRY_PUBLIC_HEADERS_common thread_pool.hpp)
 set(CARRY_PUBLIC_HEADERS_reference
   errors.hpp flops.hpp host_device.hpp parameters.hpp philox.hpp problem.hpp
   reference.hpp seed_compat.hpp)
@@ -38,10 +41,10 @@ set(CARRY_PUBLIC_HEADERS_training
   periodic_checkpoint.hpp resume.hpp signal_guard.hpp step_detail.hpp trainer.hpp
   training_loop.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_trainer.hpp)
-set(CARRY_PUBLIC_HEADERS_backend_cuda cuda_backend.hpp gpu_probe.hpp)
+set(CARRY_PUBLIC_HEADERS_backend_cuda batch_encoder.hpp cuda_backend.hpp gpu_probe.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_reference reference_trainer.hpp)
 set(CARRY_PUBLIC_HEADERS_backends backends.hpp)
-set(CARRY_PUBLIC_HEADERS_verify verification.hpp)
+set(CARRY_PUBLIC_HEADERS_verify sample_chunks.hpp self_check.hpp verification.hpp)
 set(CARRY_PUBLIC_HEADERS_sweep "")
-set(CARRY_PUBLIC_HEADERS_bench bench.hpp launch_costs.hpp peers.hpp)
+set(CARRY_PUBLIC_HEADERS_bench bench.hpp launch_costs.hpp peer_python.hpp peers.hpp)
 set(CARRY_PUBLIC_HEADERS_cli "")

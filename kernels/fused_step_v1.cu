@@ -14,8 +14,10 @@
 //     in a per-thread array indexed by a run-time t, so in local memory (L1-cached): the loops
 //     over t, j and the owned weights stay rolled and the dot products are unrolled by 8, which
 //     keeps 20 instantiations compiling in reasonable time on 2 cores; full unrolling is for v2;
-//   - per position, the block's per-sample terms are staged in shared memory and each thread sums
-//     the weights it owns over the block's threads in thread order: deterministic, no atomics;
+//   - per position, the block's per-sample terms are staged in shared memory (one row per term,
+//     rows padded to threads + 1 floats so a warp's 32 different rows at one column fall in 32
+//     banks: fused_plan.hpp) and each thread sums the weights it owns over the block's threads
+//     in thread order: deterministic, no atomics;
 //   - accurate expf (2 ulp), as the chain, so the chain's float32 tolerances apply unchanged.
 // Compile-time H in {8, 16, 32, 64} and T in {2, 4, 8, 16, 32}. Unverified on hardware; the
 // napkin math and what to measure are in bench/fused-notes.md.
@@ -47,12 +49,11 @@ __global__ void __launch_bounds__(fused_threads_per_block(H))
   constexpr int W = fused_weight_count(H);
   constexpr int kThreads = fused_threads_per_block(H);
   constexpr int kOwned = (W + kThreads - 1) / kThreads;  // weights summed by each thread
+  constexpr int kStride = fused_v1_stage_stride(H);      // kThreads + 1: see fused_plan.hpp
   __shared__ float w_shared[W];
-  __shared__ float x_stage[2][kThreads];  // [unit][lane]: lanes adjacent, no bank conflicts
-  __shared__ float e_stage[kThreads];
-  __shared__ float h_prev_stage[H][kThreads];
-  __shared__ float h_now_stage[H][kThreads];
-  __shared__ float delta_stage[H][kThreads];
+  // [term row][lane]: x_0, x_1, e, h_{t-1} (H), h_t (H), δ_t (H). A thread writes its lane's
+  // column of every row (consecutive lanes, consecutive banks); the sums read two rows each.
+  __shared__ float stage[fused_v1_stage_rows(H) * kStride];
   __shared__ double loss_stage[kThreads];
   __shared__ unsigned long long exact_stage[kThreads];
 
@@ -131,14 +132,14 @@ __global__ void __launch_bounds__(fused_threads_per_block(H))
         const float h = history[t][i];
         delta[i] = active ? (from_future + e * w1[i]) * (h * (1.0f - h)) : 0.0f;
       }
-      x_stage[0][lane] = active ? static_cast<float>(bit_at(a, t)) : 0.0f;
-      x_stage[1][lane] = active ? static_cast<float>(bit_at(b, t)) : 0.0f;
-      e_stage[lane] = e;
+      stage[0 * kStride + lane] = active ? static_cast<float>(bit_at(a, t)) : 0.0f;
+      stage[1 * kStride + lane] = active ? static_cast<float>(bit_at(b, t)) : 0.0f;
+      stage[kFusedV1ERow * kStride + lane] = e;
 #pragma unroll
       for (int i = 0; i < H; ++i) {
-        h_prev_stage[i][lane] = t > 0 ? history[t - 1][i] : 0.0f;
-        h_now_stage[i][lane] = history[t][i];
-        delta_stage[i][lane] = delta[i];
+        stage[fused_v1_h_prev_row(i) * kStride + lane] = t > 0 ? history[t - 1][i] : 0.0f;
+        stage[fused_v1_h_now_row(H, i) * kStride + lane] = history[t][i];
+        stage[fused_v1_delta_row(H, i) * kStride + lane] = delta[i];
         delta_next[i] = delta[i];
       }
       __syncthreads();
@@ -146,19 +147,12 @@ __global__ void __launch_bounds__(fused_threads_per_block(H))
       for (int q = 0; q < kOwned; ++q) {
         const int w = lane + q * kThreads;
         if (w >= W) break;
+        // ΔW0[i][j] = Σ x_i·δ_j, ΔWh[i][j] = Σ h_{t-1,i}·δ_j, ΔW1[j] = Σ h_{t,j}·e
+        const FusedV1Terms terms = fused_v1_terms(H, w);
+        const float* left = stage + terms.left * kStride;
+        const float* right = stage + terms.right * kStride;
         float sum = 0.0f;
-        if (w < 2 * H) {  // ΔW0[i][j] = Σ x_i·δ_j
-          const float* x = x_stage[w / H];
-          const float* d = delta_stage[w % H];
-          for (int l = 0; l < kThreads; ++l) sum += x[l] * d[l];
-        } else if (w < 2 * H + H * H) {  // ΔWh[i][j] = Σ h_{t-1,i}·δ_j
-          const float* h = h_prev_stage[(w - 2 * H) / H];
-          const float* d = delta_stage[(w - 2 * H) % H];
-          for (int l = 0; l < kThreads; ++l) sum += h[l] * d[l];
-        } else {  // ΔW1[j] = Σ h_{t,j}·e
-          const float* h = h_now_stage[w - 2 * H - H * H];
-          for (int l = 0; l < kThreads; ++l) sum += h[l] * e_stage[l];
-        }
+        for (int l = 0; l < kThreads; ++l) sum += left[l] * right[l];
         owned[q] += sum;
       }
       __syncthreads();  // the stage is rewritten at the next position

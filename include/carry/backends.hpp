@@ -17,6 +17,8 @@ namespace carry {
 // The backends this build knows, best first: cuda (always listed: without CUDA or a GPU it says
 // why it cannot run), cpu when this processor has AVX2 and FMA, reference.
 std::vector<std::string> available_backends();
+// The best backend that runs on the CPU here: cpu with AVX2 and FMA, else reference.
+std::string best_cpu_backend();
 // "auto" becomes the best usable backend (cuda with a usable GPU, else the best CPU one); an
 // unknown name throws UserError listing the known.
 std::string resolve_backend(const std::string& requested);

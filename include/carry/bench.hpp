@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,13 +61,19 @@ void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
 
 // One `carry time-steps` measurement: config.steps training steps after `warmup` untimed ones,
 // from the seed's initial weights, nothing else (no evaluation). config.backend must be resolved.
-struct StepTiming {
-  double seconds = 0.0;  // the timed steps: CUDA events on the GPU, a steady clock on the CPU
-  std::string device;    // the GPU's name, or "cpu"
-  std::string timer;     // "cuda-events" or "steady-clock"
+struct TrainingStepsTiming {
+  // What samples/s is of: on cuda the GPU's work alone (CUDA events just before and after each
+  // step's graph, summed); on the CPU the steady clock over the steps.
+  double seconds = 0.0;
+  double elapsed_seconds = 0.0;  // the whole stretch, the GPU's idle gaps included
+  // The host's batch drawing (the chain), which overlaps the GPU's work; none for the fused
+  // kernels, which draw on the GPU, and for CPU backends.
+  std::optional<double> host_draw_seconds;
+  std::string device;  // the GPU's name, or "cpu"
+  std::string timer;   // "cuda-events" or "steady-clock"
   double last_loss = 0.0;
 };
-StepTiming time_training_steps(const TrainConfig& config, std::int64_t warmup);
+TrainingStepsTiming time_training_steps(const TrainConfig& config, std::int64_t warmup);
 
 // The learning rate `carry bench` uses for a batch size (see lr_rule.cpp for the measurements).
 double bench_learning_rate(std::int64_t batch);

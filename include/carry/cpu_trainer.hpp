@@ -17,8 +17,8 @@
 
 namespace carry {
 
-namespace cpu {
 class ThreadPool;
+namespace cpu {
 struct KernelTable;
 }  // namespace cpu
 
@@ -68,7 +68,7 @@ class CpuTrainer final : public Trainer {
 
   TrainConfig config_;
   const cpu::KernelTable* kernel_;
-  std::unique_ptr<cpu::ThreadPool> pool_;
+  std::unique_ptr<ThreadPool> pool_;
   std::vector<float> w_stack_;  // (H + 2) x H: Wh rows, then the two W0 rows
   std::vector<float> w1_;       // H
   std::int64_t chunks_ = 0;

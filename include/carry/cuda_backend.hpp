@@ -2,7 +2,8 @@
 // without CUDA get a stub whose make_cuda_trainer says so.
 //
 // Each step: the host draws the batch with the shared counter-based generator into pinned memory
-// (double-buffered, so drawing step k + 1 overlaps the GPU's step k) and queues one CUDA Graph
+// (one thread pool for the run, batch_encoder.hpp; double-buffered, so drawing step k + 1
+// overlaps the GPU's step k) and queues one CUDA Graph
 // replay: upload, T forward kernels, per-sample loss and exact-match flags reduced with CUB, T
 // backward kernels, three cuBLAS GEMMs for the mean update, one SGD kernel. The host waits only
 // when it needs a result (collect_steps, parameters, run_step). See kernels/ and
@@ -20,11 +21,26 @@
 
 namespace carry {
 
+// What timed_steps measured. The GPU's work and the host's batch drawing overlap (the host draws
+// step k + 1 while the GPU runs step k), so the slower of the two sets the pace.
+struct StepTiming {
+  std::int64_t steps = 0;
+  // CUDA events from the start of the first step's work to the end of the last's, including any
+  // time the GPU waited for the host: what a training run sees.
+  double elapsed_seconds = 0.0;
+  // The GPU's work alone: the sum over steps of CUDA events recorded just before and after each
+  // step's graph launch, once its batch is ready.
+  double gpu_seconds = 0.0;
+  // Host seconds spent drawing and packing the steps' batches (steady clock); 0 for the fused
+  // kernels, which draw them on the GPU.
+  double host_draw_seconds = 0.0;
+  bool host_draws = false;  // whether the host draws the batches (the chain) at all
+};
+
 class CudaTrainer : public DetailedStepper {
  public:
-  // Runs steps first .. first + count - 1 and returns the seconds between the start of the first
-  // and the end of the last on the GPU, measured with CUDA events.
-  virtual double timed_steps(std::uint64_t first, std::int64_t count) = 0;
+  // Runs steps first .. first + count - 1 through the pipelined path and times them.
+  virtual StepTiming timed_steps(std::uint64_t first, std::int64_t count) = 0;
   // The GPU's name and compute capability.
   virtual std::string device_name() const = 0;
   bool queues_steps() const override { return true; }

@@ -31,5 +31,7 @@ class DivergenceError : public std::runtime_error {
 // not finite, or `largest_weight` (max |w| after the step) is not finite or exceeds
 // kLargestUsefulWeight.
 void check_not_diverged(std::int64_t steps_done, double loss, double largest_weight, double lr);
+// The same for the weights alone (their loss not known yet: a queued backend's, before a report).
+void check_weights_not_diverged(std::int64_t steps_done, double largest_weight, double lr);
 
 }  // namespace carry

@@ -27,8 +27,11 @@ struct PeerResult {
   BenchRecord record;  // device, peak and commit are left for the caller to fill in
 };
 
-// The Python interpreter for peers: $CARRY_PYTHON, else Debian's /usr/bin/python3.
+// The Python interpreter for peers: $CARRY_PYTHON, else one that can import torch
+// (peer_python.hpp).
 std::string peer_python();
+// `text` in single quotes for sh, with its own single quotes escaped.
+std::string shell_quote(const std::string& text);
 PeerResult run_peer(const PeerRequest& request);
 
 }  // namespace carry

@@ -16,7 +16,9 @@ class PeriodicCheckpoint {
   // `every` 0 never saves. `config.backend` must be resolved.
   PeriodicCheckpoint(std::string path, std::int64_t every, TrainConfig config);
 
-  // Saves the trainer's weights when steps_done is a multiple of `every`.
+  // Saves the trainer's weights when steps_done is a multiple of `every`, unless they have
+  // diverged (not finite, or beyond divergence.hpp's limit): then throws DivergenceError and the
+  // file keeps the last save.
   void after_step(const Trainer& trainer, std::int64_t steps_done);
 
   // The step of the last save this run made, or -1 if none.

@@ -21,6 +21,7 @@
 #include "carry/config.hpp"
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
+#include "carry/reference.hpp"
 #include "carry/step_detail.hpp"
 
 namespace carry {
@@ -30,8 +31,8 @@ namespace carry {
 //
 // Tolerances are kToleranceSafetyFactor (2) times first-order running error bounds, propagated
 // through the network alongside the values, with γ(n) = min(n, 4√n)·u and u = 2^-24:
-//   forward   E(h_t[j])  = h(1-h)·(γ(H+2)·Σ|terms of z| + Σ_i E(h_{t-1}[i])·|Wh[i][j]|) + 4u·h
-//             E(out_t)   = out(1-out)·(γ(H)·Σ_j|h_j·W1_j| + Σ_j E(h_t[j])·|W1_j|) + 4u·out
+//   forward   E(h_t[j])  = h(1-h)·(γ(H+2)·Σ|terms of z| + Σ_i E(h_{t-1}[i])·|Wh[i][j]|) + 6u·h
+//             E(out_t)   = out(1-out)·(γ(H)·Σ_j|h_j·W1_j| + Σ_j E(h_t[j])·|W1_j|) + 6u·out
 //   loss      E(L)       = (1/B) Σ_s Σ_t |y - out|·E(out_t)        (the sums run in float64)
 //   backward  E(e_t)     = |∂e/∂out|·E(out_t) + 4u·|e_t|
 //             δ_t[i] = s·d, s = δ_{t+1}·Wh[i]ᵀ + e_t·W1_i (H + 1 terms), d = h(1-h), h = h_t[i]:
@@ -57,9 +58,18 @@ struct ReferenceStep {
   Parameters weights_tolerance;
 };
 
+// The samples run on `threads` threads (0: every core) in fixed chunks (sample_chunks.hpp): the
+// result is the same for any thread count.
 ReferenceStep reference_step_with_tolerances(const Parameters& params,
                                              const std::vector<AdditionProblem>& batch, int bits,
-                                             double lr);
+                                             double lr, int threads = 0);
+
+// reference_batch_update (reference.hpp) summed by chunks of samples on `threads` threads (0:
+// every core): the same for any thread count, and for B <= kSampleChunk the same as
+// reference_batch_update; beyond, the sums run in another order (last-bit differences).
+BatchUpdate reference_batch_update_by_chunks(const Parameters& params,
+                                             const std::vector<AdditionProblem>& problems, int bits,
+                                             int threads = 0);
 
 // One named tensor compared element by element.
 struct TensorCheck {
@@ -70,6 +80,8 @@ struct TensorCheck {
   double worst_ratio = 0.0;    // max |error| / tolerance (infinite for NaN or a zero tolerance)
   std::size_t failures = 0;    // elements whose error exceeds the tolerance, or are not finite
   std::size_t worst_index = 0;
+  double worst_error = 0.0;      // |actual - expected| at worst_index (infinite if not finite)
+  double worst_tolerance = 0.0;  // the tolerance there
   bool passed() const { return failures == 0; }
 };
 
@@ -105,7 +117,8 @@ struct VerifyOutcome {
 using StepperFactory = std::function<std::unique_ptr<DetailedStepper>(const Parameters& initial)>;
 
 // Runs config.steps steps of lockstep, replay and drift (above) from the seed's initial weights
-// for config.seed; calls on_step after each lockstep step.
+// for config.seed; calls on_step after each lockstep step. The float64 side runs on
+// config.threads threads (0: every core).
 VerifyOutcome verify_backend(const StepperFactory& make_stepper, const TrainConfig& config,
                              const std::function<void(const StepCheck&)>& on_step = {});
 

@@ -16,9 +16,13 @@ std::vector<std::string> available_backends() {
   return backends;
 }
 
+std::string best_cpu_backend() {
+  return cpu_backend_isa().empty() ? "reference" : "cpu";
+}
+
 std::string resolve_backend(const std::string& requested) {
   const std::vector<std::string> known = available_backends();
-  if (requested == "auto") return cuda_backend_usable() ? "cuda" : known.at(1);  // else best CPU
+  if (requested == "auto") return cuda_backend_usable() ? "cuda" : best_cpu_backend();
   for (const std::string& name : known) {
     if (name == requested) return name;
   }

@@ -4,24 +4,21 @@
 
 #include <array>
 #include <cstdio>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "carry/flops.hpp"
+#include "carry/peer_python.hpp"
 
 namespace carry {
 
-namespace {
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
 }
-}  // namespace
 
 std::string peer_python() {
-  const char* configured = std::getenv("CARRY_PYTHON");
-  return configured != nullptr ? configured : "/usr/bin/python3";
+  return peer_python_choice().path;
 }
 
 PeerResult run_peer(const PeerRequest& request) {

@@ -39,7 +39,9 @@ double peak_rss_mib() {
 // otherwise a steady clock, stopped once the backend has finished every queued step.
 double seconds_for(Trainer& trainer, std::uint64_t& next_step, std::int64_t steps) {
   if (auto* gpu = dynamic_cast<CudaTrainer*>(&trainer)) {
-    const double seconds = gpu->timed_steps(next_step, steps);
+    // The elapsed time, the GPU's idle gaps included: what a run sees (time-steps also reports
+    // the GPU's work alone and the host's drawing).
+    const double seconds = gpu->timed_steps(next_step, steps).elapsed_seconds;
     next_step += static_cast<std::uint64_t>(steps);
     return seconds;
   }

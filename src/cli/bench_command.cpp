@@ -15,6 +15,7 @@
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/flops.hpp"
+#include "carry/peer_python.hpp"
 #include "carry/peers.hpp"
 #include "commands.hpp"
 
@@ -39,6 +40,7 @@ struct BenchOptions {
   TargetPlan target;
   std::string peers_dir;  // empty: default_peers_dir()
   std::string out_dir;
+  bool show_peer_python = false;
 };
 
 // bench/peers of the source tree that holds this carry: the nearest folder above the running
@@ -101,6 +103,11 @@ void make_folder(const std::string& path) {
 }
 
 void run_bench(const BenchOptions& options) {
+  if (options.show_peer_python) {
+    const PeerPython& python = peer_python_choice();
+    std::printf("%s\t%s\n", python.path.c_str(), python.why.c_str());
+    return;
+  }
   TrainConfig base;
   base.hidden = options.hidden;
   base.bits = options.bits;
@@ -138,6 +145,10 @@ void run_bench(const BenchOptions& options) {
   std::printf("machine: %s; commit %s\n", device.c_str(), build_commit().c_str());
   std::printf("model: H %d, T %d, %.0f FLOP per sample per step\n", options.hidden, options.bits,
               training_flops_per_sample(options.hidden, options.bits));
+  if (options.peers) {
+    const PeerPython& python = peer_python_choice();
+    std::printf("peers run with %s (%s)\n", python.path.c_str(), python.why.c_str());
+  }
   print_header();
 
   std::vector<BenchRecord> records;
@@ -150,6 +161,11 @@ void run_bench(const BenchOptions& options) {
     record.peak_fraction = record.peak_gflops > 0 ? record.gflops / record.peak_gflops : 0.0;
     print_record(record);
     records.push_back(record);
+    // Rewritten (atomically) after every record, so a bench stopped early keeps what it measured.
+    if (!options.out_dir.empty()) {
+      write_records_csv(options.out_dir + "/results.csv", records);
+      write_records_json(options.out_dir + "/results.json", records);
+    }
   };
   ThroughputPlan plan;
   plan.repeats = options.repeats;
@@ -169,9 +185,10 @@ void run_bench(const BenchOptions& options) {
       finish(record);
     }
     if (options.peers) {
-      // Eager PyTorch, compiled PyTorch (torch 2 only) and JAX; each skips itself if missing.
+      // Eager PyTorch, JAX and compiled PyTorch (torch 2 only; last, as its compilation takes
+      // longest); each skips itself if its framework is missing.
       const std::pair<const char*, const char*> peers[] = {
-          {"torch_rnn.py", ""}, {"torch_rnn.py", "--compile"}, {"jax_rnn.py", ""}};
+          {"torch_rnn.py", ""}, {"jax_rnn.py", ""}, {"torch_rnn.py", "--compile"}};
       for (const auto& [script, arguments] : peers) {
         progress.show(std::string("measuring ") + script + " " + arguments + " at batch " +
                       std::to_string(batch));
@@ -258,6 +275,8 @@ void add_bench_command(CLI::App& app) {
   bench->add_option("--gpu-peak-gflops", options->gpu_peak_gflops,
                     "The GPU's float32 peak for the %peak column (e.g. 67000 for an H200)");
   bench->add_option("--out", options->out_dir, "Write results.csv and results.json here");
+  bench->add_flag("--show-peer-python", options->show_peer_python,
+                  "Print the python3 the peers would run with (and why), then exit");
   bench->callback([options] { run_bench(*options); });
 }
 

@@ -1,7 +1,7 @@
 // exit_status.hpp: what `carry` exits with, and how a subcommand asks for a status of its own.
 //
 //   0    success (including a run that used all its --steps without reaching its target)
-//   1    carry itself failed: out of memory, an internal error
+//   1    carry itself failed: out of memory, an internal error, a failed self-check of cuda
 //   2    bad input: an option, a file, a checkpoint (one line on stderr says which and why)
 //   3    training diverged (the divergence guard; a lower --lr is the usual cure)
 //   130  stopped by SIGINT (Ctrl-C), 143 stopped by SIGTERM: 128 + the signal's number

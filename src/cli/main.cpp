@@ -6,12 +6,10 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
-#include <new>
 
-#include "carry/divergence.hpp"
-#include "carry/errors.hpp"
 #include "commands.hpp"
 #include "exit_status.hpp"
+#include "failure_report.hpp"
 
 namespace {
 using carry::cli::kExitUsage;
@@ -60,16 +58,10 @@ int main(int argc, char** argv) {
     return fail(error.what());
   } catch (const CLI::ParseError& error) {
     return fail(error.what());
-  } catch (const carry::UserError& error) {
-    return fail(error.what());
-  } catch (const carry::DivergenceError& error) {
-    return fail(error.what(), carry::cli::kExitDiverged);
   } catch (const carry::cli::ExitRequest& request) {
     return request.status();
-  } catch (const std::bad_alloc&) {
-    return fail("out of memory (try a smaller --batch)", carry::cli::kExitFailure);
-  } catch (const std::exception& error) {
-    return fail(std::string("internal error: ") + error.what(), carry::cli::kExitFailure);
+  } catch (...) {
+    return carry::cli::report_failure(std::current_exception(), std::cerr);
   }
   return carry::cli::kExitSuccess;
 }

@@ -1,6 +1,7 @@
 // train_command.cpp: `carry train`, batched training on a backend, or --seed-compat, the seed
 // program's own run and printout. A batched run can resume from its checkpoint, save it every N
-// steps, stops cleanly on SIGINT/SIGTERM, and stops with exit status 3 if it diverges.
+// steps, stops cleanly on SIGINT/SIGTERM, and stops with exit status 3 if it diverges. On cuda it
+// first checks the run's first step against the float64 reference (self_check.hpp).
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "carry/periodic_checkpoint.hpp"
 #include "carry/resume.hpp"
 #include "carry/seed_compat.hpp"
+#include "carry/self_check.hpp"
 #include "carry/signal_guard.hpp"
 #include "carry/training_loop.hpp"
 #include "cli_support.hpp"
@@ -35,6 +37,14 @@ void print_report(const TrainingReport& report) {
       report.mean_loss, format_percent(report.exact_accuracy).c_str(), report.samples_per_s,
       format_example(report.last_step.example, report.last_step.example_prediction).c_str());
   std::fflush(stdout);
+}
+
+void print_self_check(const SelfCheckResult& check) {
+  std::printf(
+      "self-check: step %llu on %lld problems agrees with the float64 reference (largest error "
+      "%.3g of its tolerance), %.3f s\n",
+      static_cast<unsigned long long>(check.step), static_cast<long long>(check.samples),
+      check.check.worst_ratio(), check.seconds);
 }
 
 std::string describe_set(const EvaluationSet& set) {
@@ -91,7 +101,10 @@ std::string diverged_checkpoint_note(const TrainOptions& options,
   std::fflush(stdout);
   std::string note = "nothing was saved (use --save PATH)";
   if (!options.save_path.empty()) {
-    save_checkpoint(options.save_path, checkpoint_of_run(config, trainer.parameters(), steps_done));
+    const Parameters params = trainer.parameters();
+    // A queued backend's last steps have not met the divergence guard yet.
+    check_weights_not_diverged(steps_done, largest_magnitude(params), config.lr);
+    save_checkpoint(options.save_path, checkpoint_of_run(config, params, steps_done));
     note = "checkpoint saved to " + options.save_path + " (continue with: carry train --resume " +
            options.save_path + ")";
   }
@@ -111,6 +124,7 @@ void run_batched_training(TrainOptions& options) {
   }
   const std::int64_t first_step = resumed ? resumed->steps_done : 0;
   validate_run(config);
+  const std::string requested_backend = config.backend;
   config.backend = resolve_backend(config.backend);
   check_run_length(config, first_step);
   check_batch_fits(config, training_memory_need(config), available_memory_bytes());
@@ -118,7 +132,16 @@ void run_batched_training(TrainOptions& options) {
   const Parameters initial =
       resumed ? resumed->params
               : numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden);
-  const std::unique_ptr<Trainer> trainer = make_trainer(config, initial);
+  // On cuda, the first step is checked against the float64 reference before the run starts.
+  CheckedTrainer checked = make_checked_trainer(
+      config, requested_backend, initial, static_cast<std::uint64_t>(first_step),
+      !options.no_self_check,
+      [](const TrainConfig& c, const Parameters& p) { return make_trainer(c, p); });
+  if (!checked.warning.empty()) {
+    std::fflush(stdout);
+    std::cerr << "carry: warning: " << checked.warning << std::endl;
+  }
+  const std::unique_ptr<Trainer> trainer = std::move(checked.trainer);
   // From the moment the run is announced, a signal stops it cleanly.
   const StopSignalGuard signals;
 
@@ -136,6 +159,7 @@ void run_batched_training(TrainOptions& options) {
       std::printf(", until %s exact", format_percent(config.until_accuracy).c_str());
     }
     std::printf("\n");
+    if (checked.check && checked.check->passed) print_self_check(*checked.check);
     if (resumed && config.lr != resumed->lr) {
       std::printf(
           "note: lr %g replaces the checkpoint's %g, so the run no longer matches one "
@@ -152,13 +176,13 @@ void run_batched_training(TrainOptions& options) {
   TrainingOutcome outcome;
   try {
     outcome = run_training(*trainer, config, first_step, hooks);
+    if (outcome.interrupted) {
+      finish_interrupted(options, config, *trainer, outcome.steps_done, signals.signal_number());
+    }
   } catch (const DivergenceError& error) {
     std::fflush(stdout);
     throw DivergenceError(error.steps_done(),
                           error.what() + diverged_checkpoint_note(options, periodic));
-  }
-  if (outcome.interrupted) {
-    finish_interrupted(options, config, *trainer, outcome.steps_done, signals.signal_number());
   }
 
   const Evaluation& final_evaluation = outcome.final_evaluation;
@@ -222,11 +246,15 @@ void add_train_options(CLI::App* train, TrainOptions* options) {
       train->add_option("--checkpoint-every", options->checkpoint_every,
                         "Also save the checkpoint every N steps (needs --save)");
   auto* quiet = train->add_flag("--quiet", options->quiet, "Only the final summary");
+  auto* no_self_check = train->add_flag(
+      "--no-self-check", options->no_self_check,
+      "Skip the cuda backend's check of its first step against the float64 reference");
   train->add_flag(
       "--seed-compat", options->seed_compat,
       "Run the seed program exactly: batch 1, 8 bits, numpy's random stream, its printout");
-  options->batched_only = {bits,  batch,   report_every, until,
-                           quiet, threads, resume,       options->checkpoint_every_option};
+  options->batched_only = {bits,   batch,         report_every,
+                           until,  quiet,         threads,
+                           resume, no_self_check, options->checkpoint_every_option};
   options->run_defining = {backend, bits, hidden, batch, options->lr_option, seed};
   require_decimal_integers(train, {"--bits", "--hidden", "--batch", "--steps", "--seed",
                                    "--report-every", "--checkpoint-every", "--threads"});

@@ -19,6 +19,7 @@ struct TrainOptions {
   std::int64_t checkpoint_every = 0;  // 0: only the final save
   bool quiet = false;
   bool seed_compat = false;
+  bool no_self_check = false;  // skip the cuda backend's check of its first step (self_check.hpp)
   // Options --seed-compat cannot honour, to refuse them when given.
   std::vector<CLI::Option*> batched_only;
   // Options that define a run, which --resume compares with its checkpoint.

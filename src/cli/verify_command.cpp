@@ -164,6 +164,10 @@ void add_verify_command(CLI::App& app) {
       ->capture_default_str();
   verify->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
   verify->add_option("--kernel", c.kernel, kCudaKernelHelp)->capture_default_str();
+  verify
+      ->add_option("--threads", c.threads,
+                   "Threads of the float64 side (0 = all cores; results do not depend on it)")
+      ->capture_default_str();
   verify->add_option("--json", options->json_path, "Also write the figures to this JSON file");
   verify->callback([options] { run_verify(*options); });
 }

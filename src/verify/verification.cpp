@@ -8,6 +8,7 @@
 
 #include "carry/backends.hpp"
 #include "carry/reference.hpp"
+#include "carry/sample_chunks.hpp"
 #include "carry/trainer.hpp"
 #include "float32_error.hpp"
 
@@ -152,49 +153,82 @@ Parameters combine(const Parameters& a, const Parameters& b, Op op) {
   return r;
 }
 
+// What a chunk of samples adds to a step: the update sums, the loss and its error bound, the
+// exact and ambiguous sample counts.
+struct StepSums {
+  UpdateSums update;
+  double loss = 0.0;
+  double loss_error = 0.0;
+  std::uint64_t exact = 0;
+  std::uint64_t ambiguous = 0;
+  explicit StepSums(int hidden) : update(hidden) {}
+  void clear() { *this = StepSums(update.value.hidden); }
+  void add(const StepSums& chunk) {
+    add_scaled(update.value, chunk.update.value, 1.0);
+    add_scaled(update.magnitude, chunk.update.magnitude, 1.0);
+    add_scaled(update.propagated, chunk.update.propagated, 1.0);
+    loss += chunk.loss;
+    loss_error += chunk.loss_error;
+    exact += chunk.exact;
+    ambiguous += chunk.ambiguous;
+  }
+};
+
 }  // namespace
 
 ReferenceStep reference_step_with_tolerances(const Parameters& params,
                                              const std::vector<AdditionProblem>& batch, int bits,
-                                             double lr) {
+                                             double lr, int threads) {
   const std::size_t B = batch.size();
   const double safety = kToleranceSafetyFactor;
   ReferenceStep r;
   r.outputs.assign(static_cast<std::size_t>(bits) * B, 0.0);
   r.output_tolerance.assign(r.outputs.size(), 0.0);
-  UpdateSums sums(params.hidden);
-  double loss_sum = 0.0;
-  double loss_error_sum = 0.0;
-  for (std::size_t s = 0; s < B; ++s) {
-    const AdditionProblem& problem = batch[s];
-    const BoundedForward f = bounded_forward(params, problem, bits);
-    bool exact = true;
-    bool ambiguous = false;
-    for (int t = 0; t < bits; ++t) {
-      const double out = f.out[t];
-      const double tolerance = safety * f.out_error[t];
-      r.outputs[t * B + s] = out;
-      r.output_tolerance[t * B + s] = tolerance;
-      const double error = bit_at(problem.sum(), t) - out;
-      loss_sum += 0.5 * error * error;
-      loss_error_sum += std::fabs(error) * f.out_error[t];
-      const int bit = out > 0.5 ? 1 : 0;
-      exact = exact && bit == bit_at(problem.sum(), t);
-      const bool near_half = std::fabs(out - 0.5) <= tolerance;
-      ambiguous = ambiguous || near_half;
-      if (s == 0) {
-        r.first_prediction |= std::uint64_t(bit) << t;
-        if (near_half) r.first_prediction_ambiguous_bits |= std::uint64_t{1} << t;
-      }
-    }
-    r.exact_correct += exact ? 1 : 0;
-    r.ambiguous_samples += ambiguous ? 1 : 0;
-    bounded_backward(params, problem, bits, f, sums);
-  }
+  // Each chunk of samples (sample_chunks.hpp) fills its own columns of the outputs and sums its
+  // own terms; the chunks' sums are added in chunk order.
+  const int workers = reference_threads(threads);
+  std::vector<StepSums> slots(static_cast<std::size_t>(workers), StepSums(params.hidden));
+  StepSums total(params.hidden);
+  for_each_chunk_in_order(
+      static_cast<std::int64_t>(B), workers,
+      [&](std::int64_t first, std::int64_t last, int slot) {
+        StepSums& sums = slots[static_cast<std::size_t>(slot)];
+        sums.clear();
+        for (std::int64_t s = first; s < last; ++s) {
+          const AdditionProblem& problem = batch[static_cast<std::size_t>(s)];
+          const BoundedForward f = bounded_forward(params, problem, bits);
+          bool exact = true;
+          bool ambiguous = false;
+          for (int t = 0; t < bits; ++t) {
+            const double out = f.out[t];
+            const double tolerance = safety * f.out_error[t];
+            r.outputs[t * B + s] = out;
+            r.output_tolerance[t * B + s] = tolerance;
+            const double error = bit_at(problem.sum(), t) - out;
+            sums.loss += 0.5 * error * error;
+            sums.loss_error += std::fabs(error) * f.out_error[t];
+            const int bit = out > 0.5 ? 1 : 0;
+            exact = exact && bit == bit_at(problem.sum(), t);
+            const bool near_half = std::fabs(out - 0.5) <= tolerance;
+            ambiguous = ambiguous || near_half;
+            if (s == 0) {
+              r.first_prediction |= std::uint64_t(bit) << t;
+              if (near_half) r.first_prediction_ambiguous_bits |= std::uint64_t{1} << t;
+            }
+          }
+          sums.exact += exact ? 1 : 0;
+          sums.ambiguous += ambiguous ? 1 : 0;
+          bounded_backward(params, problem, bits, f, sums.update);
+        }
+      },
+      [&](int slot) { total.add(slots[static_cast<std::size_t>(slot)]); });
+  r.exact_correct = total.exact;
+  r.ambiguous_samples = total.ambiguous;
+  const UpdateSums& sums = total.update;
   const double inverse_batch = 1.0 / static_cast<double>(B);
-  r.mean_loss = loss_sum * inverse_batch;
+  r.mean_loss = total.loss * inverse_batch;
   r.loss_tolerance =
-      safety * (loss_error_sum * inverse_batch + (bits + B) * kUnitRoundoff64 * r.mean_loss);
+      safety * (total.loss_error * inverse_batch + (bits + B) * kUnitRoundoff64 * r.mean_loss);
 
   const double gamma_positions = float32_sum_error(double(bits) * double(B));
   r.mean_update =
@@ -211,6 +245,45 @@ ReferenceStep reference_step_with_tolerances(const Parameters& params,
   r.weights_tolerance = combine(scaled_tolerance, r.weights_after,
                                 [&](double t, double w) { return t + safety * u * std::fabs(w); });
   return r;
+}
+
+BatchUpdate reference_batch_update_by_chunks(const Parameters& params,
+                                             const std::vector<AdditionProblem>& problems, int bits,
+                                             int threads) {
+  struct Sums {
+    Parameters update;
+    double loss = 0.0;
+  };
+  const int workers = reference_threads(threads);
+  std::vector<Sums> slots(static_cast<std::size_t>(workers));
+  BatchUpdate result;
+  result.mean_update = Parameters::zeros(params.hidden);
+  double loss_sum = 0.0;
+  for_each_chunk_in_order(
+      static_cast<std::int64_t>(problems.size()), workers,
+      [&](std::int64_t first, std::int64_t last, int slot) {
+        Sums& sums = slots[static_cast<std::size_t>(slot)];
+        sums.update = Parameters::zeros(params.hidden);
+        sums.loss = 0.0;
+        SequenceTrace trace;
+        for (std::int64_t s = first; s < last; ++s) {
+          const AdditionProblem& problem = problems[static_cast<std::size_t>(s)];
+          reference_forward(params, problem, bits, trace);
+          reference_backward(params, problem, bits, trace, sums.update);
+          sums.loss += sequence_loss(trace, problem, bits);
+          if (s == 0) result.first_prediction = predicted_sum(trace);
+        }
+      },
+      [&](int slot) {
+        const Sums& sums = slots[static_cast<std::size_t>(slot)];
+        add_scaled(result.mean_update, sums.update, 1.0);
+        loss_sum += sums.loss;
+      });
+  const double inverse_batch = 1.0 / static_cast<double>(problems.size());
+  result.mean_update = combine(result.mean_update, result.mean_update,
+                               [&](double v, double) { return v * inverse_batch; });
+  result.mean_loss = loss_sum * inverse_batch;
+  return result;
 }
 
 std::vector<double> flatten(const Parameters& params) {
@@ -243,6 +316,8 @@ TensorCheck check_tensor(const std::string& name, const std::vector<double>& act
     if (!(ratio <= check.worst_ratio)) {
       check.worst_ratio = ratio;
       check.worst_index = k;
+      check.worst_error = std::isfinite(error) ? error : std::numeric_limits<double>::infinity();
+      check.worst_tolerance = tolerance[k];
     }
     if (std::isfinite(error)) {
       check.max_abs_error = std::max(check.max_abs_error, error);
@@ -318,7 +393,7 @@ VerifyOutcome verify_backend(const StepperFactory& make_stepper, const TrainConf
   for (std::int64_t step = 0; step < config.steps; ++step) {
     const std::vector<AdditionProblem> batch = make_batch(config, static_cast<std::uint64_t>(step));
     const ReferenceStep expected =
-        reference_step_with_tolerances(weights, batch, config.bits, config.lr);
+        reference_step_with_tolerances(weights, batch, config.bits, config.lr, config.threads);
     const StepDetail actual = lockstep->run_step(static_cast<std::uint64_t>(step), true);
     outcome.steps.push_back(check_step(step, actual, expected));
     if (on_step) on_step(outcome.steps.back());
@@ -344,8 +419,9 @@ VerifyOutcome verify_backend(const StepperFactory& make_stepper, const TrainConf
   // 3. Drift from the float64 trajectory (information only).
   Parameters trajectory = initial;
   for (std::int64_t step = 0; step < config.steps; ++step) {
-    const BatchUpdate update = reference_batch_update(
-        trajectory, make_batch(config, static_cast<std::uint64_t>(step)), config.bits);
+    const BatchUpdate update = reference_batch_update_by_chunks(
+        trajectory, make_batch(config, static_cast<std::uint64_t>(step)), config.bits,
+        config.threads);
     add_scaled(trajectory, update.mean_update, config.lr);
   }
   const std::vector<double> reference_weights = flatten(trajectory);

@@ -18,8 +18,8 @@ class CliEdgesWithModel : public TempFolder {
   void SetUp() override {
     TempFolder::SetUp();
     // A tiny network keeps 2^20 62-bit evaluations cheap; only its answers' format is checked.
-    ASSERT_EQ(run_carry({"train", "--quiet", "--hidden", "2", "--steps", "5", "--save",
-                         path("model.json")})
+    ASSERT_EQ(run_carry({"train", "--backend", cpu_backend_here(), "--quiet", "--hidden", "2",
+                         "--steps", "5", "--save", path("model.json")})
                   .status,
               0);
   }

@@ -12,6 +12,12 @@ namespace {
 
 using CliResume = TempFolder;
 
+// A short run on the CPU (on a GPU machine `auto` would pick cuda).
+std::vector<std::string> short_run() {
+  return {"train",   "--backend", cpu_backend_here(), "--quiet", "--until-accuracy", "0",
+          "--batch", "16",        "--hidden",         "8"};
+}
+// The same without --backend, for the tests that name one themselves.
 const std::vector<std::string> kRun = {"train",   "--quiet", "--until-accuracy", "0",
                                        "--batch", "16",      "--hidden",         "8"};
 
@@ -42,7 +48,7 @@ TEST_F(CliResume, TwoNStepsEqualNStepsResumedForN) {
 }
 
 TEST_F(CliResume, RepeatingTheCheckpointsValuesIsFineChangingThemIsNot) {
-  ASSERT_EQ(run_carry(with(kRun, {"--steps", "10", "--save", path("m.json")})).status, 0);
+  ASSERT_EQ(run_carry(with(short_run(), {"--steps", "10", "--save", path("m.json")})).status, 0);
   const CarryResult same =
       run_carry({"train", "--resume", path("m.json"), "--steps", "5", "--batch", "16", "--hidden",
                  "8", "--bits", "8", "--seed", "0", "--quiet"});
@@ -61,7 +67,7 @@ TEST_F(CliResume, RepeatingTheCheckpointsValuesIsFineChangingThemIsNot) {
 }
 
 TEST_F(CliResume, ANewLearningRateIsAllowedAndSaid) {
-  ASSERT_EQ(run_carry(with(kRun, {"--steps", "10", "--save", path("m.json")})).status, 0);
+  ASSERT_EQ(run_carry(with(short_run(), {"--steps", "10", "--save", path("m.json")})).status, 0);
   const CarryResult run = run_carry(
       {"train", "--resume", path("m.json"), "--lr", "1", "--steps", "5", "--save", path("m.json")});
   ASSERT_EQ(run.status, 0) << run.err;
@@ -103,10 +109,11 @@ TEST_F(CliResume, PeriodicCheckpointsNeedSaveAndAPositivePeriod) {
 }
 
 TEST_F(CliResume, DivergenceExitsThreeAndLeavesTheCheckpointAlone) {
-  ASSERT_EQ(run_carry(with(kRun, {"--steps", "10", "--save", path("m.json")})).status, 0);
+  ASSERT_EQ(run_carry(with(short_run(), {"--steps", "10", "--save", path("m.json")})).status, 0);
   const std::string before = read("m.json");
 
-  const CarryResult fresh = run_carry({"train", "--lr", "1e30", "--save", path("m.json")});
+  const CarryResult fresh = run_carry(
+      {"train", "--backend", cpu_backend_here(), "--lr", "1e30", "--save", path("m.json")});
   EXPECT_EQ(fresh.status, 3);
   EXPECT_NE(fresh.err.find("carry: error: training diverged at step 1: a weight reached"),
             std::string::npos)

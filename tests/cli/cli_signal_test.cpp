@@ -20,8 +20,9 @@ using CliSignals = TempFolder;
 
 // A run that would go on for a very long time, reporting every `report_every` steps.
 std::vector<std::string> endless_run(const std::string& save, const std::string& report_every) {
-  return carry_argv({"train", "--until-accuracy", "0", "--steps", "100000000", "--batch", "16",
-                     "--hidden", "8", "--report-every", report_every, "--save", save});
+  return carry_argv({"train", "--backend", cpu_backend_here(), "--until-accuracy", "0", "--steps",
+                     "100000000", "--batch", "16", "--hidden", "8", "--report-every", report_every,
+                     "--save", save});
 }
 
 // Resuming `checkpoint` for 15 steps gives the same file as a fresh run of steps_done + 15.
@@ -33,8 +34,9 @@ void expect_resumes_exactly(TempFolder& folder, const std::string& checkpoint) {
                        "--until-accuracy", "0", "--quiet", "--save", folder.path("resumed.json")})
                 .status,
             0);
-  ASSERT_EQ(run_carry({"train", "--steps", total, "--batch", "16", "--hidden", "8",
-                       "--until-accuracy", "0", "--quiet", "--save", folder.path("straight.json")})
+  ASSERT_EQ(run_carry({"train", "--backend", cpu_backend_here(), "--steps", total, "--batch", "16",
+                       "--hidden", "8", "--until-accuracy", "0", "--quiet", "--save",
+                       folder.path("straight.json")})
                 .status,
             0);
   EXPECT_EQ(folder.read("resumed.json"), folder.read("straight.json"));
@@ -64,8 +66,8 @@ TEST_F(CliSignals, SigtermSavesTheCheckpointAndExits143) {
 }
 
 TEST_F(CliSignals, WithoutSaveNothingIsWrittenAndTheStatusIsTheSame) {
-  CarryProcess carry(carry_argv(
-      {"train", "--until-accuracy", "0", "--steps", "100000000", "--report-every", "10"}));
+  CarryProcess carry(carry_argv({"train", "--backend", cpu_backend_here(), "--until-accuracy", "0",
+                                 "--steps", "100000000", "--report-every", "10"}));
   ASSERT_TRUE(carry.wait_for_lines("step ", 1, 60s));
   carry.send(SIGINT);
   EXPECT_EQ(carry.wait(), 130);
@@ -73,7 +75,10 @@ TEST_F(CliSignals, WithoutSaveNothingIsWrittenAndTheStatusIsTheSame) {
 }
 
 TEST_F(CliSignals, ASecondSigintExitsAtOnceWithoutTouchingTheCheckpoint) {
-  ASSERT_EQ(run_carry({"train", "--quiet", "--steps", "5", "--save", path("m.json")}).status, 0);
+  ASSERT_EQ(run_carry({"train", "--backend", "reference", "--quiet", "--steps", "5", "--save",
+                       path("m.json")})
+                .status,
+            0);
   const std::string before = read("m.json");
   // Reference steps of about a second each (more under a sanitizer): both signals arrive during
   // the first. (The cpu backend would finish such a step in milliseconds.)

@@ -15,6 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using carry::testing::CarryResult;
+using carry::testing::cpu_backend_here;
 using carry::testing::run_carry;
 using carry::testing::words;
 
@@ -78,7 +79,10 @@ TEST_F(CliFiles, BadCheckpointsAndOperands) {
   std::ofstream(path("empty.json")) << "";
   expect_usage_error("add 1 2 --checkpoint " + path("empty.json"), "not valid JSON");
 
-  ASSERT_EQ(run_carry(words("train --quiet --steps 5 --save " + path("model.json"))).status, 0);
+  ASSERT_EQ(run_carry(words("train --backend " + cpu_backend_here() + " --quiet --steps 5 --save " +
+                            path("model.json")))
+                .status,
+            0);
   expect_usage_error("add -1 2 --checkpoint " + path("model.json"), "A must be a whole number");
   expect_usage_error("add 1 x --checkpoint " + path("model.json"), "B must be a whole number");
   expect_usage_error("add 2305843009213693952 1 --checkpoint " + path("model.json"),
@@ -90,7 +94,8 @@ TEST_F(CliFiles, BadCheckpointsAndOperands) {
 }
 
 TEST_F(CliFiles, TrainSaveEvalAndAdd) {
-  const CarryResult train = run_carry(words("train --save " + path("model.json")));
+  const CarryResult train =
+      run_carry(words("train --backend " + cpu_backend_here() + " --save " + path("model.json")));
   ASSERT_EQ(train.status, 0) << train.err;
   EXPECT_NE(train.out.find("reached 100.00% exact-match accuracy on all 16384 8-bit pairs"),
             std::string::npos)
@@ -124,9 +129,9 @@ TEST_F(CliFiles, SeedCompatPrintsTheSeedOutput) {
 }
 
 TEST_F(CliFiles, BenchWritesOneRecordPerBackendAndBatch) {
-  const CarryResult run = run_carry(
-      words("bench --backend reference,auto --batch 1,3 --repeats 1 --seconds 0.01 --out " +
-            path("results")));
+  const CarryResult run =
+      run_carry(words("bench --backend reference," + cpu_backend_here() +
+                      " --batch 1,3 --repeats 1 --seconds 0.01 --out " + path("results")));
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("GFLOP/s"), std::string::npos) << run.out;
   std::ifstream csv(path("results/results.csv"));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "carry/cpu_trainer.hpp"
@@ -44,6 +45,7 @@ TEST(CudaCliWithoutGpu, CudaBackendAndVerifyExplainAndExitTwo) {
 
 TEST(CudaCliWithoutGpu, AutoFallsBackToTheCpu) {
   if (carry::probe_gpu().usable) GTEST_SKIP() << "a GPU is usable here";
+  const carry::testing::AutoBackendAllowed auto_on_purpose;
   const CarryResult run = run_carry(words("train --steps 3 --report-every 1 --until-accuracy 0"));
   EXPECT_EQ(run.status, 0) << run.err;
   // The best CPU backend: cpu where the processor has AVX2 and FMA.
@@ -94,6 +96,11 @@ TEST(CudaCli, TimeStepsPrintsOneJsonLine) {
   EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
   EXPECT_NEAR(line.at("samples_per_s").get<double>(), 8 * 5 / line.at("seconds").get<double>(),
               1e-6 * line.at("samples_per_s").get<double>());
+  // On the CPU the steps are the whole time, and no batch is drawn apart from them.
+  EXPECT_EQ(line.at("elapsed_seconds"), line.at("seconds"));
+  EXPECT_TRUE(line.at("host_draw_seconds").is_null());
+  EXPECT_TRUE(line.at("host_draw_samples_per_s").is_null());
+  EXPECT_EQ(line.at("paced_by"), "cpu");
 }
 
 TEST(CudaCli, HelpListsVerify) {
@@ -156,6 +163,41 @@ TEST(CudaCliOnGpu, TrainOnCudaReachesFullAccuracy) {
   EXPECT_NE(run.out.find("reached 100.00% exact-match accuracy"), std::string::npos) << run.out;
 }
 
+TEST(CudaCliOnGpu, TheSelfCheckPassesAndLeavesTheRunAsItWas) {
+  CARRY_REQUIRE_GPU_OR_SKIP();
+  const fs::path folder =
+      fs::temp_directory_path() / ("carry_self_check_" + std::to_string(::getpid()));
+  fs::create_directories(folder);
+  const std::string checked = (folder / "checked.json").string();
+  const std::string unchecked = (folder / "unchecked.json").string();
+  const CarryResult with =
+      run_carry(words("train --backend cuda --steps 60 --until-accuracy 0 "
+                      "--report-every 20 --save " +
+                      checked));
+  const CarryResult without =
+      run_carry(words("train --backend cuda --no-self-check --steps 60 "
+                      "--until-accuracy 0 --report-every 20 --save " +
+                      unchecked));
+  EXPECT_EQ(with.status, 0) << with.out << with.err;
+  EXPECT_EQ(without.status, 0) << without.out << without.err;
+  EXPECT_NE(with.out.find("self-check: step 0 on 32 problems agrees with the float64 reference"),
+            std::string::npos)
+      << with.out;
+  EXPECT_EQ(without.out.find("self-check"), std::string::npos) << without.out;
+  std::ifstream a(checked), b(unchecked);
+  const std::string checked_text((std::istreambuf_iterator<char>(a)), {});
+  const std::string unchecked_text((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_FALSE(checked_text.empty());
+  EXPECT_EQ(checked_text, unchecked_text);
+  // A batch above the slice is checked on a second trainer of the slice's size.
+  const CarryResult large = run_carry(
+      words("train --backend cuda --kernel fused --batch 5000 --steps 3 --until-accuracy 0"));
+  EXPECT_EQ(large.status, 0) << large.out << large.err;
+  EXPECT_NE(large.out.find("self-check: step 0 on 1024 problems agrees"), std::string::npos)
+      << large.out;
+  fs::remove_all(folder);
+}
+
 TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   const CarryResult train = run_carry(words("train --steps 3 --report-every 1 --until-accuracy 0"));
@@ -166,6 +208,16 @@ TEST(CudaCliOnGpu, AutoPicksCudaAndTimeStepsUsesEvents) {
   const nlohmann::json line = nlohmann::json::parse(bench.out);
   EXPECT_EQ(line.at("timer"), "cuda-events");
   EXPECT_GT(line.at("samples_per_s").get<double>(), 0.0);
+  // The GPU's work alone, within the elapsed stretch; the host's drawing apart.
+  EXPECT_LE(line.at("seconds").get<double>(), line.at("elapsed_seconds").get<double>() + 1e-4);
+  EXPECT_GT(line.at("host_draw_samples_per_s").get<double>(), 0.0);
+  EXPECT_TRUE(line.at("paced_by") == "gpu" || line.at("paced_by") == "host") << line.dump();
+  const CarryResult fused =
+      run_carry(words("time-steps --backend cuda --kernel fused --batch 1000 --steps 20"));
+  ASSERT_EQ(fused.status, 0) << fused.err;
+  const nlohmann::json fused_line = nlohmann::json::parse(fused.out);
+  EXPECT_TRUE(fused_line.at("host_draw_seconds").is_null()) << fused.out;  // drawn on the GPU
+  EXPECT_EQ(fused_line.at("paced_by"), "gpu");
 }
 
 TEST(CudaCliOnGpu, TimeLaunchPrintsCostsAndKernelResources) {

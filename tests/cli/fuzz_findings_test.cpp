@@ -42,8 +42,8 @@ TEST(StrictNumbers, RealsAreWhatStrtodReadsInFull) {
 }
 
 TEST(FuzzFindings, LeadingZerosDoNotMeanOctal) {
-  const auto run =
-      testing::run_carry({"train", "--quiet", "--steps", "040", "--until-accuracy", "0"});
+  const auto run = testing::run_carry({"train", "--backend", testing::cpu_backend_here(), "--quiet",
+                                       "--steps", "040", "--until-accuracy", "0"});
   ASSERT_EQ(run.status, 0) << run.err;
   EXPECT_NE(run.out.find("after 40 steps (1280 samples)"), std::string::npos) << run.out;
 }

@@ -7,12 +7,80 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "carry/backends.hpp"
 
 namespace carry::testing {
 
+namespace {
+
+int auto_backend_allowed = 0;  // AutoBackendAllowed objects alive
+
+bool in_cpu_labelled_test() {
+  const char* label = std::getenv("CARRY_TEST_LABEL");
+  return label != nullptr && std::string(label) == "cpu" && auto_backend_allowed == 0;
+}
+
+bool has(const std::vector<std::string>& args, const std::string& option) {
+  return std::find(args.begin(), args.end(), option) != args.end();
+}
+
+// The value of `option` ("--backend x" or "--backend=x"), or `fallback` when absent.
+std::string value_of(const std::vector<std::string>& args, const std::string& option,
+                     const std::string& fallback) {
+  for (std::size_t k = 0; k < args.size(); ++k) {
+    if (args[k] == option && k + 1 < args.size()) return args[k + 1];
+    if (args[k].rfind(option + "=", 0) == 0) return args[k].substr(option.size() + 1);
+  }
+  return fallback;
+}
+
+}  // namespace
+
+std::string unpinned_training(const std::vector<std::string>& args) {
+  if (args.empty() || has(args, "--help") || has(args, "-h")) return "";
+  const std::string& command = args[0];
+  if (command == "train" || command == "time-steps") {
+    if (command == "train" && (has(args, "--resume") || has(args, "--seed-compat"))) return "";
+    if (value_of(args, "--backend", "auto") != "auto") return "";
+    return "`carry " + command + "` without --backend trains on cuda where a GPU is usable";
+  }
+  if (command == "bench") {
+    const std::string list = "," + value_of(args, "--backend", "reference,cpu") + ",";
+    if (list.find(",auto,") == std::string::npos && list.find(",cuda,") == std::string::npos) {
+      return "";
+    }
+    return "`carry bench --backend " + list.substr(1, list.size() - 2) +
+           "` measures cuda where a GPU is usable";
+  }
+  return "";
+}
+
+std::string cpu_backend_here() {
+  return best_cpu_backend();
+}
+
+AutoBackendAllowed::AutoBackendAllowed() {
+  ++auto_backend_allowed;
+}
+
+AutoBackendAllowed::~AutoBackendAllowed() {
+  --auto_backend_allowed;
+}
+
 CarryProcess::CarryProcess(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == CARRY_BINARY && in_cpu_labelled_test()) {
+    const std::vector<std::string> args(argv.begin() + 1, argv.end());
+    unpinned_ = unpinned_training(args);
+    for (const std::string& arg : args) command_ += " " + arg;
+  }
   int out_pipe[2];
   int err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -95,6 +163,13 @@ int CarryProcess::wait() {
     int raw = 0;
     ::waitpid(pid_, &raw, 0);
     status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+    // Refused as bad input (2), it never trained; anything else ran on what auto picked.
+    if (!unpinned_.empty() && status_ != 2) {
+      ADD_FAILURE() << "a cpu-labelled test ran `carry" << command_ << "`: " << unpinned_
+                    << "; name the backend (--backend " << cpu_backend_here()
+                    << ": cpu_backend_here()), or hold an AutoBackendAllowed in a test that "
+                       "skips where a GPU is usable";
+    }
   }
   return status_;
 }

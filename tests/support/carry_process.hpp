@@ -40,6 +40,8 @@ class CarryProcess {
   std::string out_;
   std::string err_;
   int status_ = -1;
+  std::string unpinned_;  // unpinned_training() of a carry process in a cpu-labelled test
+  std::string command_;   // its arguments, for the failure message
 };
 
 // The argv of `carry ARGS...`.
@@ -60,5 +62,31 @@ CarryResult run_carry(const std::vector<std::string>& args);
 
 // Counts the lines of `text` (its '\n's).
 int line_count(const std::string& text);
+
+// --- Tests labelled `cpu` must hold on a GPU machine too ------------------------------------
+// There `--backend auto` (the default of `train` and `time-steps`) picks cuda, so a cpu-labelled
+// test that trains without naming its backend would run something else there. ctest sets
+// CARRY_TEST_LABEL=cpu for those tests (tests/CMakeLists.txt), and then every `carry` process
+// started here is checked: an invocation that trains on whatever auto picks and is not refused
+// as bad input (exit status 2) fails the test that ran it.
+
+// Why `args` (carry's arguments) would train on whatever auto picks, or "" when they cannot:
+// `train` without --backend (or with auto), unless --resume (the checkpoint's backend),
+// --seed-compat (reference only) or --help; `time-steps` likewise; `bench` whose --backend list
+// names auto or cuda.
+std::string unpinned_training(const std::vector<std::string>& args);
+
+// The backend a cpu test names to run what auto runs on a machine without a GPU.
+std::string cpu_backend_here();
+
+// While one exists, unpinned invocations are allowed (for a test of auto itself, which must skip
+// where a GPU is usable).
+class AutoBackendAllowed {
+ public:
+  AutoBackendAllowed();
+  ~AutoBackendAllowed();
+  AutoBackendAllowed(const AutoBackendAllowed&) = delete;
+  AutoBackendAllowed& operator=(const AutoBackendAllowed&) = delete;
+};
 
 }  // namespace carry::testing

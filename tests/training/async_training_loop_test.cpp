@@ -6,37 +6,12 @@
 #include <vector>
 
 #include "carry/training_loop.hpp"
+#include "queued_trainer.hpp"
 
 namespace carry {
 namespace {
 
-// Step k's loss is k + 1 and its prediction 1000 + k, known only when collected.
-class QueuedTrainer : public Trainer {
- public:
-  explicit QueuedTrainer(int hidden) : params_(Parameters::zeros(hidden)) {}
-  std::string backend_name() const override { return "queued"; }
-  StepResult train_step(std::uint64_t step) override {
-    pending_loss_ += static_cast<double>(step + 1);
-    last_step_ = step;
-    return StepResult{0.0, AdditionProblem{step, 1}, 0};  // provisional
-  }
-  std::optional<CollectedSteps> collect_steps() override {
-    ++collections;
-    CollectedSteps collected;
-    collected.loss_sum = pending_loss_;
-    collected.last = StepResult{static_cast<double>(last_step_ + 1), AdditionProblem{last_step_, 1},
-                                1000 + last_step_};
-    pending_loss_ = 0.0;
-    return collected;
-  }
-  Parameters parameters() const override { return params_; }
-  int collections = 0;
-
- private:
-  Parameters params_;
-  double pending_loss_ = 0.0;
-  std::uint64_t last_step_ = 0;
-};
+using testing::QueuedTrainer;
 
 // `steps` steps of H 2, T 4, a report every 4 steps, none of them stopping the run.
 TrainConfig queued_config(std::int64_t steps) {

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "carry/errors.hpp"
-#include "thread_pool.hpp"
+#include "carry/thread_pool.hpp"
 #include "vector_kernel.hpp"
 
 namespace carry {
@@ -74,7 +74,7 @@ CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
   stack_total_.resize(static_cast<std::size_t>(H + 2) * H);
   w1_total_.resize(H);
   const int threads = resolve_threads(config.threads, chunks_);
-  pool_ = std::make_unique<cpu::ThreadPool>(threads);
+  pool_ = std::make_unique<ThreadPool>(threads);
   for (int t = 0; t < threads; ++t) {
     scratch_.push_back(aligned_floats(cpu::workspace_floats(H, config.bits)));
   }

@@ -9,7 +9,8 @@
 //   backward, t = T - 1 .. 0                                 kernels/backward.cu
 //   mean update: three GEMMs                                 weight_updates.cpp
 //   W += lr · update (when applying)                         kernels/sgd.cu
-// and replayed with cudaGraphLaunch. The host fills pinned slot k mod 2 for step k after the
+// and replayed with cudaGraphLaunch. The host (one thread pool for the run, batch_encoder.hpp)
+// fills pinned slot k mod 2 for step k after the
 // replay that last read it (step k - 2) has finished, so drawing step k + 1's problems overlaps
 // the GPU's step k, and the host never waits for the GPU except to read results.
 #include <cublas_v2.h>
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "carry/batch_encoder.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/gpu_probe.hpp"
@@ -88,6 +90,7 @@ class CudaTrainerImpl final : public cuda::StreamTrainer {
 
  private:
   void queue_training_step(std::uint64_t step) override { queue_step(step, true); }
+  std::optional<double> host_draw_seconds() const override { return encoder_.seconds(); }
 
   // Every step records its outputs.
   const cuda::DeviceArray<float>& run_recorded_step(std::uint64_t step, bool apply) override {
@@ -190,16 +193,16 @@ class CudaTrainerImpl final : public cuda::StreamTrainer {
   // queues the step's graph. Does not wait for the step.
   void queue_step(std::uint64_t step, bool apply) {
     const int slot = stream_.claim_slot(step);
-    encode_batch(static_cast<std::uint64_t>(config_.seed), step, layout_.bits, layout_.batch,
-                 host_operands_[slot].get(), encoding_threads_);
-    CUDA_CHECK(cudaGraphLaunch(graph(slot, apply), stream_.get()));
+    encoder_.encode(step, host_operands_[slot].get());
+    stream_.launch(graph(slot, apply));
     stream_.release_slot(slot);
     last_step_ = step;
   }
 
   BatchLayout layout_;
   float lr_;
-  int encoding_threads_ = encoding_threads(config_.batch);
+  BatchEncoder encoder_{static_cast<std::uint64_t>(config_.seed), config_.bits, config_.batch,
+                        encoding_threads(config_.batch)};  // one pool for the run
 
   cublasHandle_t cublas_ = nullptr;
   std::array<std::array<cudaGraphExec_t, 2>, 2> graphs_{};  // [slot][apply]

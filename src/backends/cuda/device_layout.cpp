@@ -13,27 +13,29 @@
 
 namespace carry {
 
-namespace {
-void encode_range(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
-                  std::int64_t first, std::int64_t last, std::uint32_t* operands) {
+void encode_samples(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
+                    std::int64_t first, std::int64_t last, std::uint32_t* operands) {
   for (std::int64_t s = first; s < last; ++s) {
     const AdditionProblem p = counter_problem(seed, step, static_cast<std::uint64_t>(s), bits);
     operands[s] = static_cast<std::uint32_t>(p.a);
     operands[batch + s] = static_cast<std::uint32_t>(p.b);
   }
 }
-}  // namespace
 
-void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
-                  std::uint32_t* operands, int threads) {
+void check_encoded_bits(int bits) {
   if (bits < kMinBits || bits > kMaxEncodedBits) {
     throw std::invalid_argument("encode_batch: bits must be between " + std::to_string(kMinBits) +
                                 " and " + std::to_string(kMaxEncodedBits));
   }
+}
+
+void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
+                  std::uint32_t* operands, int threads) {
+  check_encoded_bits(bits);
   threads =
       static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(batch, 1)));
   if (threads == 1) {
-    encode_range(seed, step, bits, batch, 0, batch, operands);
+    encode_samples(seed, step, bits, batch, 0, batch, operands);
     return;
   }
   std::vector<std::thread> workers;
@@ -42,9 +44,9 @@ void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t
   for (int w = 1; w < threads; ++w) {
     const std::int64_t first = std::min(batch, w * chunk);
     const std::int64_t last = std::min(batch, first + chunk);
-    workers.emplace_back(encode_range, seed, step, bits, batch, first, last, operands);
+    workers.emplace_back(encode_samples, seed, step, bits, batch, first, last, operands);
   }
-  encode_range(seed, step, bits, batch, 0, std::min(batch, chunk), operands);
+  encode_samples(seed, step, bits, batch, 0, std::min(batch, chunk), operands);
   for (std::thread& worker : workers) worker.join();
 }
 

@@ -122,6 +122,12 @@ Parameters parameters_from_device(const std::vector<float>& weights, int hidden)
 void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
                   std::uint32_t* operands, int threads = 1);
 
+// Samples [first, last) of that batch alone, on the calling thread (bits not checked).
+void encode_samples(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t batch,
+                    std::int64_t first, std::int64_t last, std::uint32_t* operands);
+// Throws std::invalid_argument unless kMinBits <= bits <= kMaxEncodedBits.
+void check_encoded_bits(int bits);
+
 // The threads worth using for encoding a batch of this size on this machine.
 int encoding_threads(std::int64_t batch);
 

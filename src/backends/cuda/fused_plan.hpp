@@ -77,6 +77,55 @@ CARRY_HOST_DEVICE inline int fused_tile_samples(const FusedLaunch& launch, std::
   return left <= 0 ? 0 : (left < launch.threads ? static_cast<int>(left) : launch.threads);
 }
 
+// ---- v1's per-position stage (kernels/fused_step_v1.cu) ---------------------------------------
+// After each backward position every thread writes its sample's terms into one shared array,
+// a row per term and its lane's column: x_0, x_1, e_t, h_{t-1} (H rows), h_t (H rows), δ_t (H
+// rows). Then thread k sums each weight it owns (w = k + q·threads) over the block's samples,
+// Σ_l left[l]·right[l] of the weight's two rows (fused_v1_terms). The 32 lanes of a warp own 32
+// consecutive weights, so at the same l they read up to 32 different rows, all at column l: with
+// rows `threads` floats apart (a multiple of 32) every such read would hit one bank (16- to
+// 32-way conflicts); rows of threads + 1 floats put row r's column l in bank (r + l) mod 32, so
+// up to 32 consecutive rows read at once fall in distinct banks, and lanes reading the same row
+// get a broadcast.
+CARRY_HOST_DEVICE constexpr int fused_v1_stage_rows(int hidden) {
+  return 3 + 3 * hidden;
+}
+CARRY_HOST_DEVICE constexpr int fused_v1_stage_stride(int hidden) {
+  return fused_threads_per_block(hidden) + 1;
+}
+CARRY_HOST_DEVICE constexpr int fused_v1_h_prev_row(int i) {
+  return 3 + i;
+}
+CARRY_HOST_DEVICE constexpr int fused_v1_h_now_row(int hidden, int j) {
+  return 3 + hidden + j;
+}
+CARRY_HOST_DEVICE constexpr int fused_v1_delta_row(int hidden, int j) {
+  return 3 + 2 * hidden + j;
+}
+constexpr int kFusedV1ERow = 2;  // rows 0 and 1 are x_0 and x_1
+
+// The two stage rows whose products weight w (W0 | Wh | W1 order) sums:
+//   ΔW0[i][j] = Σ x_i·δ_j,  ΔWh[i][j] = Σ h_{t-1,i}·δ_j,  ΔW1[j] = Σ h_{t,j}·e.
+struct FusedV1Terms {
+  int left = 0;
+  int right = 0;
+};
+CARRY_HOST_DEVICE constexpr FusedV1Terms fused_v1_terms(int hidden, int w) {
+  if (w < 2 * hidden) return {w / hidden, fused_v1_delta_row(hidden, w % hidden)};
+  if (w < 2 * hidden + hidden * hidden) {
+    const int k = w - 2 * hidden;
+    return {fused_v1_h_prev_row(k / hidden), fused_v1_delta_row(hidden, k % hidden)};
+  }
+  return {fused_v1_h_now_row(hidden, w - 2 * hidden - hidden * hidden), kFusedV1ERow};
+}
+
+// v1's static shared memory: the weights, the stage, a double and a 64-bit count per thread.
+CARRY_HOST_DEVICE constexpr std::int64_t fused_v1_shared_bytes(int hidden) {
+  return 4 * (std::int64_t{fused_weight_count(hidden)} +
+              std::int64_t{fused_v1_stage_rows(hidden)} * fused_v1_stage_stride(hidden)) +
+         16 * std::int64_t{fused_threads_per_block(hidden)};
+}
+
 // ---- v2 (kernels/fused_step_v2.cu, kernels/fused_v2_block.hpp) --------------------------------
 // One thread per sample of a tile of S samples; the tile's hidden history lives in shared memory
 // (rows of H + 4 floats: the padding spreads consecutive rows over all 32 banks and holds out_t);

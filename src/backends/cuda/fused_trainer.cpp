@@ -123,7 +123,7 @@ class FusedTrainer final : public StreamTrainer {
 
   void queue_step(std::uint64_t step) {
     const int slot = claim_slot(step);
-    CUDA_CHECK(cudaGraphLaunch(graph(slot), stream_.get()));
+    stream_.launch(graph(slot));
     finish_step(slot, step);
   }
 

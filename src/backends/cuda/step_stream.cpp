@@ -2,6 +2,7 @@
 #include "step_stream.hpp"
 
 #include <cstddef>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ StepStream::~StepStream() {
   for (cudaEvent_t event : slot_free_) {
     if (event != nullptr) cudaEventDestroy(event);
   }
+  for (cudaEvent_t event : step_events_) cudaEventDestroy(event);
   if (timing_start_ != nullptr) cudaEventDestroy(timing_start_);
   if (timing_stop_ != nullptr) cudaEventDestroy(timing_stop_);
   if (stream_ != nullptr) cudaStreamDestroy(stream_);
@@ -72,6 +74,48 @@ double StepStream::time_on_gpu(const std::function<void()>& queue) {
   float milliseconds = 0.0f;
   CUDA_CHECK(cudaEventElapsedTime(&milliseconds, timing_start_, timing_stop_));
   return milliseconds / 1000.0;
+}
+
+void StepStream::launch(cudaGraphExec_t graph) {
+  if (timed_launches_ < 0) {
+    CUDA_CHECK(cudaGraphLaunch(graph, stream_));
+    return;
+  }
+  const std::size_t pair = 2 * static_cast<std::size_t>(timed_launches_);
+  if (pair + 1 >= step_events_.size()) {
+    throw std::logic_error("StepStream::time_steps: more launches than steps");
+  }
+  CUDA_CHECK(cudaEventRecord(step_events_[pair], stream_));
+  CUDA_CHECK(cudaGraphLaunch(graph, stream_));
+  CUDA_CHECK(cudaEventRecord(step_events_[pair + 1], stream_));
+  ++timed_launches_;
+}
+
+StepTiming StepStream::time_steps(std::int64_t steps, const std::function<void()>& queue) {
+  while (step_events_.size() < 2 * static_cast<std::size_t>(steps)) {
+    cudaEvent_t event = nullptr;
+    CUDA_CHECK(cudaEventCreate(&event));
+    step_events_.push_back(event);
+  }
+  timed_launches_ = 0;
+  StepTiming timing;
+  timing.steps = steps;
+  try {
+    timing.elapsed_seconds = time_on_gpu(queue);
+  } catch (...) {
+    timed_launches_ = -1;
+    throw;
+  }
+  const std::int64_t launched = timed_launches_;
+  timed_launches_ = -1;
+  if (launched != steps)
+    throw std::logic_error("StepStream::time_steps: fewer launches than steps");
+  for (std::int64_t k = 0; k < steps; ++k) {
+    float milliseconds = 0.0f;
+    CUDA_CHECK(cudaEventElapsedTime(&milliseconds, step_events_[2 * k], step_events_[2 * k + 1]));
+    timing.gpu_seconds += milliseconds / 1000.0;
+  }
+  return timing;
 }
 
 cudaGraphExec_t StepStream::capture(cudaStreamCaptureMode mode,

@@ -1,7 +1,8 @@
 // step_stream.hpp: what both cuda trainers (the chain, cuda_trainer.cpp; the fused kernels,
 // fused_trainer.cpp) keep around their kernels: one stream; two input slots that the host refills
 // for step k once the GPU has finished step k - 2, which last read slot k mod 2; the running
-// totals on the device (device_layout.hpp's StepTotals) and their read-back; CUDA-event timing;
+// totals on the device (device_layout.hpp's StepTotals) and their read-back; CUDA-event timing
+// (of a stretch of work, or of each step's graph alone);
 // graph capture; and the weights' upload and download (W0 | Wh | W1 floats on the device,
 // Parameters in float64 on the host). Host code only.
 #pragma once
@@ -11,7 +12,9 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <vector>
 
+#include "carry/cuda_backend.hpp"
 #include "carry/parameters.hpp"
 #include "carry/trainer.hpp"
 #include "device_buffer.hpp"
@@ -43,6 +46,13 @@ class StepStream {
   // Seconds between the start of what `queue` enqueues and its end, on the GPU (CUDA events).
   double time_on_gpu(const std::function<void()>& queue);
 
+  // Replays a step's graph. While time_steps runs, events recorded just before and after it time
+  // the step's GPU work alone (its batch is ready by then).
+  void launch(cudaGraphExec_t graph);
+  // Runs `queue`, which must launch `steps` step graphs through launch(), and returns the elapsed
+  // and per-step GPU times (host_draw_seconds left for the caller).
+  StepTiming time_steps(std::int64_t steps, const std::function<void()>& queue);
+
   // `enqueue`'s work captured from this stream into an executable graph.
   cudaGraphExec_t capture(cudaStreamCaptureMode mode, const std::function<void()>& enqueue);
 
@@ -60,6 +70,8 @@ class StepStream {
   std::array<bool, 2> slot_used_{};
   cudaEvent_t timing_start_ = nullptr;
   cudaEvent_t timing_stop_ = nullptr;
+  std::vector<cudaEvent_t> step_events_;  // before and after each timed launch, in pairs
+  std::int64_t timed_launches_ = -1;      // launches recorded so far; -1 when not timing
   DeviceArray<StepTotals> totals_;
   PinnedArray<StepTotals> host_totals_;
 };

@@ -50,11 +50,17 @@ StepDetail StreamTrainer::run_step(std::uint64_t step, bool apply) {
   return detail;
 }
 
-double StreamTrainer::timed_steps(std::uint64_t first, std::int64_t count) {
-  return stream_.time_on_gpu([&] {
+StepTiming StreamTrainer::timed_steps(std::uint64_t first, std::int64_t count) {
+  const std::optional<double> drawn_before = host_draw_seconds();
+  StepTiming timing = stream_.time_steps(count, [&] {
     for (std::int64_t i = 0; i < count; ++i)
       queue_training_step(first + static_cast<std::uint64_t>(i));
   });
+  if (drawn_before) {
+    timing.host_draws = true;
+    timing.host_draw_seconds = *host_draw_seconds() - *drawn_before;
+  }
+  return timing;
 }
 
 }  // namespace carry::cuda

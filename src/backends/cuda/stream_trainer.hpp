@@ -34,7 +34,7 @@ class StreamTrainer : public CudaTrainer {
   // max |weight| reduced on the GPU (kernels/metrics.cu) instead of copying the weights.
   double largest_weight_magnitude() const override;
   StepDetail run_step(std::uint64_t step, bool apply) override;
-  double timed_steps(std::uint64_t first, std::int64_t count) override;
+  StepTiming timed_steps(std::uint64_t first, std::int64_t count) override;
 
  protected:
   // Queues step `step` with its update applied, without waiting for it; sets last_step_.
@@ -42,6 +42,8 @@ class StreamTrainer : public CudaTrainer {
   // Queues step `step` (its update applied when `apply`) with its outputs recorded, sets
   // last_step_, and returns the T x B outputs it writes.
   virtual const DeviceArray<float>& run_recorded_step(std::uint64_t step, bool apply) = 0;
+  // Seconds the host has spent drawing batches so far, or nothing where the GPU draws them.
+  virtual std::optional<double> host_draw_seconds() const { return std::nullopt; }
 
   TrainConfig config_;
   std::string device_name_;

@@ -149,9 +149,14 @@ TEST(CudaTrainer, TrainsToFullAccuracyWithTheDefaults) {
 TEST(CudaTrainer, TimedStepsTakeTime) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   const auto trainer = make(cuda_config(8, 16, 4096));
-  const double seconds = trainer->timed_steps(0, 20);
-  EXPECT_GT(seconds, 0.0);
-  EXPECT_LT(seconds, 10.0);
+  const StepTiming timing = trainer->timed_steps(0, 20);
+  EXPECT_EQ(timing.steps, 20);
+  EXPECT_GT(timing.gpu_seconds, 0.0);
+  EXPECT_LT(timing.elapsed_seconds, 10.0);
+  // The GPU's work is inside the elapsed stretch; the host drew every batch.
+  EXPECT_LE(timing.gpu_seconds, timing.elapsed_seconds + 1e-4);  // events' resolution
+  EXPECT_TRUE(timing.host_draws);
+  EXPECT_GT(timing.host_draw_seconds, 0.0);
   EXPECT_NE(trainer->device_name().find("sm_"), std::string::npos);
 }
 

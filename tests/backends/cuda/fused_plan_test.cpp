@@ -4,6 +4,7 @@
 // host's encode_batch, the shared-memory budget, and which (H, T) get the fused kernel.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "carry/backends.hpp"
@@ -74,14 +75,78 @@ TEST(FusedPlan, WeightCountMatchesTheDeviceLayout) {
   }
 }
 
-// The v1 kernel's static shared memory (kernels/fused_step_v1.cu): weights, x (2), e, h_{t-1},
-// h_t, δ (H each) floats per thread, a double and a 64-bit count per thread; 48 KiB at most.
+// The v1 kernel's static shared memory (kernels/fused_step_v1.cu): weights, the stage (x (2), e,
+// h_{t-1}, h_t, δ (H each) rows of threads + 1 floats), a double and a 64-bit count per thread;
+// 48 KiB at most.
 TEST(FusedPlan, TheV1StagingFitsInStaticSharedMemory) {
   for (int hidden : kFusedHidden) {
     const std::int64_t threads = fused_threads_per_block(hidden);
     const std::int64_t bytes =
-        4 * (fused_weight_count(hidden) + threads * (3 + 3 * std::int64_t{hidden})) + 16 * threads;
+        4 * (fused_weight_count(hidden) + (3 + 3 * std::int64_t{hidden}) * (threads + 1)) +
+        16 * threads;
+    EXPECT_EQ(fused_v1_shared_bytes(hidden), bytes);
     EXPECT_LE(bytes, 48 * 1024) << "H " << hidden;
+  }
+}
+
+// Every weight reads the rows of its own terms: x_i or h_{t-1,i} or h_{t,j} with δ_j or e.
+TEST(FusedPlan, EachV1WeightSumsItsOwnTerms) {
+  for (int hidden : kFusedHidden) {
+    const int H = hidden;
+    std::vector<int> pairs_seen(
+        static_cast<std::size_t>(fused_v1_stage_rows(H) * fused_v1_stage_rows(H)), 0);
+    for (int w = 0; w < fused_weight_count(H); ++w) {
+      const FusedV1Terms terms = fused_v1_terms(H, w);
+      ASSERT_GE(terms.left, 0);
+      ASSERT_LT(terms.right, fused_v1_stage_rows(H));
+      ++pairs_seen[static_cast<std::size_t>(terms.left * fused_v1_stage_rows(H) + terms.right)];
+      if (w < 2 * H) {
+        EXPECT_EQ(terms.left, w / H);
+        EXPECT_EQ(terms.right, fused_v1_delta_row(H, w % H));
+      } else if (w < 2 * H + H * H) {
+        EXPECT_EQ(terms.left, fused_v1_h_prev_row((w - 2 * H) / H));
+        EXPECT_EQ(terms.right, fused_v1_delta_row(H, (w - 2 * H) % H));
+      } else {
+        EXPECT_EQ(terms.left, fused_v1_h_now_row(H, w - 2 * H - H * H));
+        EXPECT_EQ(terms.right, kFusedV1ERow);
+      }
+    }
+    for (int count : pairs_seen) EXPECT_LE(count, 1) << "two weights sum the same terms";
+  }
+}
+
+// The most distinct addresses any bank serves at once when the 32 lanes of a warp read their
+// weights' rows at one column l (all lanes read the same l, so l shifts every bank alike), with
+// rows `stride` floats apart. 1 means conflict-free (lanes reading one address get a broadcast).
+// Lane k of a block owns weights k + q·threads and threads is a multiple of 32, so each warp
+// reads 32 consecutive weights starting at a multiple of 32.
+int worst_v1_bank_conflict(int hidden, int stride) {
+  const int weights = fused_weight_count(hidden);
+  int worst = 0;
+  for (int first = 0; first < weights; first += 32) {  // a warp's weights in one round of q
+    for (int side = 0; side < 2; ++side) {
+      std::vector<std::vector<int>> addresses(32);
+      for (int lane = 0; lane < 32 && first + lane < weights; ++lane) {
+        const FusedV1Terms terms = fused_v1_terms(hidden, first + lane);
+        const int address = (side == 0 ? terms.left : terms.right) * stride;
+        std::vector<int>& bank = addresses[static_cast<std::size_t>(address % 32)];
+        if (std::find(bank.begin(), bank.end(), address) == bank.end()) bank.push_back(address);
+      }
+      for (const std::vector<int>& bank : addresses) {
+        worst = std::max(worst, static_cast<int>(bank.size()));
+      }
+    }
+  }
+  return worst;
+}
+
+TEST(FusedPlan, TheV1StageIsReadWithoutBankConflicts) {
+  for (int hidden : kFusedHidden) {
+    const int threads = fused_threads_per_block(hidden);
+    ASSERT_EQ(threads % 32, 0);
+    EXPECT_EQ(worst_v1_bank_conflict(hidden, fused_v1_stage_stride(hidden)), 1) << "H " << hidden;
+    // Unpadded rows (a multiple of 32 floats apart), as before: 8- to 32-way conflicts.
+    EXPECT_GE(worst_v1_bank_conflict(hidden, threads), std::min(hidden, 32)) << "H " << hidden;
   }
 }
 

@@ -1,7 +1,7 @@
 // thread_pool.cpp: see thread_pool.hpp.
-#include "thread_pool.hpp"
+#include "carry/thread_pool.hpp"
 
-namespace carry::cpu {
+namespace carry {
 
 ThreadPool::ThreadPool(int threads) {
   for (int worker = 1; worker < threads; ++worker)
@@ -62,4 +62,4 @@ void ThreadPool::work(int worker) {
   }
 }
 
-}  // namespace carry::cpu
+}  // namespace carry

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace carry::cpu {
+namespace carry {
 
 class ThreadPool {
  public:
@@ -36,4 +36,4 @@ class ThreadPool {
   std::exception_ptr error_;
 };
 
-}  // namespace carry::cpu
+}  // namespace carry
