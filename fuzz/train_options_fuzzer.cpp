@@ -1,6 +1,7 @@
 // train_options_fuzzer.cpp: libFuzzer target for how `carry train` reads its command line: the
 // CLI11 parse of every train option, then the checks that follow it (check_option_combinations,
-// validate), and the operand parser of `carry add`. Nothing is trained and no file is touched.
+// validate), and the whole-number rule that `carry add`'s operands are read by. Nothing is
+// trained and no file is touched. (command_line_fuzzer.cpp covers every subcommand's parsing.)
 //
 // The input is split into lines. Line i is the value of the i-th option of kValuedOptions
 // ("--bits", line 0, "--hidden", line 1, ...); lines beyond them are appended as raw arguments,
@@ -21,8 +22,8 @@
 
 #include "carry/errors.hpp"
 #include "carry/problem.hpp"
-#include "cli/cli_support.hpp"
 #include "cli/train_options.hpp"
+#include "parsing/value_rules.hpp"
 
 namespace {
 
@@ -37,11 +38,10 @@ void require(bool holds, const std::string& what) {
   std::abort();
 }
 
-// The value of `text` read as a decimal integer: optional sign, digits only, within int64.
+// The value of `text` read as a decimal integer: a '-' optional, digits only, within int64.
 std::optional<std::int64_t> decimal_value(const std::string& text) {
-  std::size_t at = 0;
   const bool negative = !text.empty() && text[0] == '-';
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) at = 1;
+  std::size_t at = negative ? 1 : 0;
   if (at == text.size()) return std::nullopt;
   // Accumulate negatively, so INT64_MIN is reachable.
   std::int64_t value = 0;
@@ -85,7 +85,7 @@ std::optional<std::string> only_value_of(const std::vector<std::string>& args, c
 }
 
 // Integer options must hold exactly the decimal value of their token; real ones what strtod
-// reads from it.
+// reads from it (only decimal notation is accepted, which strtod reads exactly so).
 void check_numbers(const carry::cli::TrainOptions& options, const std::vector<std::string>& args) {
   const carry::TrainConfig& c = options.config;
   const struct {
@@ -123,14 +123,15 @@ void check_numbers(const carry::cli::TrainOptions& options, const std::vector<st
   }
 }
 
+// `carry add`'s operands: 0 .. 2^61 - 1, read by the whole-number rule.
 void fuzz_operands(const std::vector<std::string>& lines) {
-  const std::uint64_t limit = carry::operand_limit(carry::kMaxEvalBits);
+  const auto largest = static_cast<std::int64_t>(carry::operand_limit(carry::kMaxEvalBits) - 1);
   for (const std::string& line : lines) {
     try {
-      const std::uint64_t value = carry::cli::parse_operand(line, "A", limit);
-      require(value < limit, "operand above the limit accepted");
+      const std::int64_t value = carry::read_integer(line, "A", {0, largest});
+      require(value >= 0 && value <= largest, "operand outside its range accepted");
       const std::optional<std::int64_t> expected = decimal_value(line);
-      require(expected && static_cast<std::uint64_t>(*expected) == value,
+      require(expected && *expected == value,
               "operand '" + line + "' read as " + std::to_string(value));
     } catch (const carry::UserError&) {
     }

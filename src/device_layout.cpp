@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "threads/worker_threads.hpp"
+
 namespace carry {
 
 namespace {
@@ -33,16 +35,12 @@ void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t
     encode_range(seed, step, bits, batch, 0, batch, operands);
     return;
   }
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<std::size_t>(threads - 1));
   const std::int64_t chunk = (batch + threads - 1) / threads;
-  for (int w = 1; w < threads; ++w) {
+  run_on_threads(threads, [&](int w) {
     const std::int64_t first = std::min(batch, w * chunk);
     const std::int64_t last = std::min(batch, first + chunk);
-    workers.emplace_back(encode_range, seed, step, bits, batch, first, last, operands);
-  }
-  encode_range(seed, step, bits, batch, 0, std::min(batch, chunk), operands);
-  for (std::thread& worker : workers) worker.join();
+    encode_range(seed, step, bits, batch, first, last, operands);
+  });
 }
 
 int encoding_threads(std::int64_t batch) {

@@ -1,6 +1,7 @@
 // memory_budget.cpp: see memory_budget.hpp. Linux: /proc, cgroup v2 and rlimits.
 #include "carry/memory_budget.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
 #include "cpu/vector_kernel.hpp"
+#include "parsing/value_rules.hpp"
 
 namespace carry {
 
@@ -76,16 +78,29 @@ std::string size_text(std::uint64_t bytes) {
   std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
   return buffer;
 }
+
+// What each thread a run starts reserves for its stack (and guard page): address space, which
+// ulimit -v counts in full, though little of it becomes memory.
+std::uint64_t thread_stack_bytes() {
+  std::size_t stack = 8u << 20;
+  pthread_attr_t attributes;
+  if (::pthread_attr_init(&attributes) == 0) {
+    ::pthread_attr_getstacksize(&attributes, &stack);
+    ::pthread_attr_destroy(&attributes);
+  }
+  return stack + page_bytes();
+}
 }  // namespace
 
 MemoryNeed training_memory_need(const TrainConfig& config) {
   const auto hidden = static_cast<std::uint64_t>(config.hidden);
   const std::uint64_t weights = (kInputs * hidden + hidden * hidden + hidden) * sizeof(double);
   const std::uint64_t trace = static_cast<std::uint64_t>(config.bits + 1) * hidden * sizeof(double);
-  // Each evaluation thread keeps two H x 64 blocks of hidden states (evaluate.cpp). Thread
-  // stacks are left out: they reserve address space but use little memory.
-  const std::uint64_t threads = std::max(1u, std::thread::hardware_concurrency());
-  const std::uint64_t evaluation = threads * 2 * hidden * 64 * sizeof(double);
+  // Each evaluation thread keeps two H x 64 blocks of hidden states (evaluate.cpp).
+  const std::uint64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::uint64_t evaluation = cores * 2 * hidden * 64 * sizeof(double);
+  // Threads started besides the main one: evaluation's, and the backend's below.
+  std::uint64_t started_threads = cores - 1;
   MemoryNeed need;
   // Weights, the update, the trainer's and a report's copies; one trace; the evaluation.
   need.fixed_bytes = 4 * weights + trace + evaluation;
@@ -95,14 +110,18 @@ MemoryNeed training_memory_need(const TrainConfig& config) {
     // update and loss sums; each thread has one workspace.
     const std::uint64_t chunk_sums = ((hidden + 2) * hidden + hidden + 1) * sizeof(double);
     need.bytes_per_sample = (chunk_sums + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
+    const std::uint64_t threads = config.threads > 0 ? config.threads : cores;
     need.fixed_bytes +=
         threads * static_cast<std::uint64_t>(cpu::workspace_floats(config.hidden, config.bits)) *
         sizeof(float);
+    started_threads += threads - 1;
   } else if (config.backend == "cuda") {
     // Host side only (the GPU's own memory is checked by the backend): two pinned batch buffers
-    // of two 32-bit operands per sample.
+    // of two 32-bit operands per sample, drawn by up to 16 threads.
     need.bytes_per_sample = 2 * 2 * sizeof(std::uint32_t);
+    started_threads += std::min<std::uint64_t>(cores, 16) - 1;
   }
+  need.fixed_bytes += started_threads * thread_stack_bytes();
   return need;
 }
 
@@ -115,11 +134,11 @@ std::uint64_t available_memory_bytes() {
   std::uint64_t available = std::min(system_available_bytes(), cgroup_available_bytes());
   available = std::min(available, rlimit_available_bytes(RLIMIT_AS, pages_in_use * page_bytes()));
   available = std::min(available, rlimit_available_bytes(RLIMIT_DATA, data_pages * page_bytes()));
-  // CARRY_MEMORY_LIMIT (bytes) caps what carry allows itself, below whatever the system offers.
+  // CARRY_MEMORY_LIMIT (bytes) caps what carry allows itself, below whatever the system offers;
+  // read by the same rules as every number carry takes, so "1M" or "-1" is refused, not ignored.
   if (const char* cap = std::getenv("CARRY_MEMORY_LIMIT")) {
-    char* end = nullptr;
-    const unsigned long long bytes = std::strtoull(cap, &end, 10);
-    if (end != cap && *end == '\0') available = std::min<std::uint64_t>(available, bytes);
+    const std::int64_t bytes = read_integer(cap, "CARRY_MEMORY_LIMIT (a number of bytes)", {});
+    available = std::min<std::uint64_t>(available, static_cast<std::uint64_t>(bytes));
   }
   return available;
 }
@@ -131,8 +150,21 @@ std::int64_t largest_batch_that_fits(const MemoryNeed& need, std::uint64_t avail
   return static_cast<std::int64_t>(std::min<std::uint64_t>(samples, kMaxBatch));
 }
 
+MemoryNeed verification_memory_need(const TrainConfig& config) {
+  MemoryNeed need = training_memory_need(config);
+  // The batch's problems, and T outputs per sample three times over (the GPU's, the reference's
+  // and their tolerances), in float64.
+  need.bytes_per_sample +=
+      sizeof(AdditionProblem) + 3 * static_cast<std::uint64_t>(config.bits) * sizeof(double);
+  return need;
+}
+
 void check_batch_fits(const TrainConfig& config, std::uint64_t available_bytes) {
-  const MemoryNeed need = training_memory_need(config);
+  check_batch_fits(config, available_bytes, training_memory_need(config));
+}
+
+void check_batch_fits(const TrainConfig& config, std::uint64_t available_bytes,
+                      const MemoryNeed& need) {
   const std::int64_t largest = largest_batch_that_fits(need, available_bytes);
   if (config.batch <= largest) return;
   const std::uint64_t needed =

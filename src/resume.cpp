@@ -7,6 +7,7 @@
 
 #include "carry/errors.hpp"
 #include "carry/trainer.hpp"
+#include "parsing/value_rules.hpp"
 
 namespace carry {
 
@@ -29,7 +30,8 @@ std::string resumable_backend(const std::string& stored, const std::string& sour
   for (const std::string& name : available_backends()) {
     if (name == stored) return stored;
   }
-  throw UserError(source + " was trained on the '" + stored +
+  // The name comes from the file: shown cut short and on one line.
+  throw UserError(source + " was trained on the '" + shown(stored) +
                   "' backend, which this carry does not have; pass --backend to continue on "
                   "another (its steps may differ in the last bits)");
 }

@@ -16,6 +16,11 @@ std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t
   return batch;
 }
 
+const std::vector<std::string>& backend_names() {
+  static const std::vector<std::string> names{"auto", "cuda", "cpu", "reference"};
+  return names;
+}
+
 std::vector<std::string> available_backends() {
   // "cuda" is always listed: without CUDA or a GPU it explains why it cannot run.
   std::vector<std::string> backends{"cuda"};

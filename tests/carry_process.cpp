@@ -12,7 +12,8 @@
 
 namespace carry::testing {
 
-CarryProcess::CarryProcess(const std::vector<std::string>& argv) {
+CarryProcess::CarryProcess(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& environment) {
   int out_pipe[2];
   int err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -24,6 +25,8 @@ CarryProcess::CarryProcess(const std::vector<std::string>& argv) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    for (const std::string& assignment : environment)
+      ::putenv(const_cast<char*>(assignment.c_str()));
     const int null_fd = ::open("/dev/null", O_RDONLY);
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
@@ -88,6 +91,11 @@ void CarryProcess::send(int signal) {
   ::kill(pid_, signal);
 }
 
+void CarryProcess::close_stdout() {
+  if (out_fd_ >= 0) ::close(out_fd_);
+  out_fd_ = -1;
+}
+
 int CarryProcess::wait() {
   while (pump(std::chrono::milliseconds(1000))) {
   }
@@ -115,8 +123,9 @@ std::vector<std::string> words(const std::string& text) {
   return split;
 }
 
-CarryResult run_to_end(const std::vector<std::string>& argv) {
-  CarryProcess process(argv);
+CarryResult run_to_end(const std::vector<std::string>& argv,
+                       const std::vector<std::string>& environment) {
+  CarryProcess process(argv, environment);
   CarryResult result;
   result.status = process.wait();
   result.out = process.out();
@@ -126,6 +135,11 @@ CarryResult run_to_end(const std::vector<std::string>& argv) {
 
 CarryResult run_carry(const std::vector<std::string>& args) {
   return run_to_end(carry_argv(args));
+}
+
+CarryResult run_carry_with(const std::vector<std::string>& environment,
+                           const std::vector<std::string>& args) {
+  return run_to_end(carry_argv(args), environment);
 }
 
 int line_count(const std::string& text) {

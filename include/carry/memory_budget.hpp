@@ -10,7 +10,9 @@
 namespace carry {
 
 struct MemoryNeed {
-  std::uint64_t fixed_bytes = 0;       // weights, buffers, threads' stacks: whatever the batch
+  // Weights, buffers, and the stacks of the threads the run starts (address space that ulimit -v
+  // counts in full): whatever the batch.
+  std::uint64_t fixed_bytes = 0;
   std::uint64_t bytes_per_sample = 0;  // grows with each sample of the batch
 };
 
@@ -22,15 +24,21 @@ MemoryNeed training_memory_need(const TrainConfig& config);
 
 // What this process may still allocate: the least of the system's available memory
 // (MemAvailable in /proc/meminfo, else the free physical pages), its cgroup's memory.max minus
-// memory.current, and its address-space (ulimit -v) and data rlimits minus what it already
-// uses.
+// memory.current, its address-space (ulimit -v) and data rlimits minus what it already uses,
+// and CARRY_MEMORY_LIMIT (bytes, decimal digits; anything else is refused with UserError).
 std::uint64_t available_memory_bytes();
 
 // The largest batch whose need fits in `available_bytes` (0 when not even one sample does).
 std::int64_t largest_batch_that_fits(const MemoryNeed& need, std::uint64_t available_bytes);
 
-// Throws UserError when config.batch needs more than `available_bytes`, naming the need, what
-// is available and the largest batch that fits.
+// What `carry verify` needs on the host for `config` (backend cuda): training's need, plus the
+// batch and its outputs kept for the comparison.
+MemoryNeed verification_memory_need(const TrainConfig& config);
+
+// Throws UserError when config.batch needs more than `available_bytes` (for training, or for
+// the given need), naming the need, what is available and the largest batch that fits.
 void check_batch_fits(const TrainConfig& config, std::uint64_t available_bytes);
+void check_batch_fits(const TrainConfig& config, std::uint64_t available_bytes,
+                      const MemoryNeed& need);
 
 }  // namespace carry

@@ -52,6 +52,9 @@ class Trainer {
 // The batch of step `step`: problems (seed, step, 0 .. batch - 1).
 std::vector<AdditionProblem> make_batch(const TrainConfig& config, std::uint64_t step);
 
+// Every value --backend takes: auto, cuda, cpu, reference (whether this machine can run one is
+// resolve_backend's to say).
+const std::vector<std::string>& backend_names();
 // The backends this build knows, best first.
 std::vector<std::string> available_backends();
 // "auto" becomes the best usable backend; an unknown name throws UserError listing the known.

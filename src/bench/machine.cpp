@@ -7,6 +7,7 @@
 
 #include "carry/bench.hpp"
 #include "cpu/vector_kernel.hpp"
+#include "threads/worker_threads.hpp"
 
 namespace carry {
 
@@ -38,11 +39,7 @@ double measure_cpu_peak_gflops(int threads) {
   const std::int64_t iterations = 50'000'000 / kernel->fma_chains;
   std::vector<float> sinks(threads);
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] { sinks[t] = kernel->fma_loop(iterations); });
-  }
-  for (std::thread& worker : workers) worker.join();
+  run_on_threads(threads, [&](int t) { sinks[t] = kernel->fma_loop(iterations); });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double flops =

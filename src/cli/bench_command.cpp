@@ -9,13 +9,20 @@
 #include <map>
 #include <memory>
 
+#include "carry/atomic_file.hpp"
 #include "carry/bench.hpp"
 #include "carry/errors.hpp"
 #include "carry/flops.hpp"
 #include "carry/fused_plan.hpp"
+#include "carry/memory_budget.hpp"
 #include "carry/peers.hpp"
+#include "carry/resume.hpp"
 #include "carry/trainer.hpp"
 #include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "cli/peers_location.hpp"
+#include "cli/typed_options.hpp"
+#include "files/write_target.hpp"
 
 namespace carry::cli {
 
@@ -36,9 +43,13 @@ struct BenchOptions {
   std::string peer_device = "cpu";
   bool time_to_accuracy = true;
   TargetPlan target;
-  std::string peers_dir = CARRY_SOURCE_DIR "/bench/peers";
+  std::string peers_dir;  // empty: default_peers_dir()
   std::string out_dir;
 };
+
+// Peer scripts the bench runs with --peers: (script, extra arguments).
+const std::pair<const char*, const char*> kPeers[] = {
+    {"torch_rnn.py", ""}, {"torch_rnn.py", "--compile"}, {"jax_rnn.py", ""}};
 
 // A status line that rewrites itself on a terminal and stays quiet in a log.
 class Progress {
@@ -76,13 +87,36 @@ void print_record(const BenchRecord& r) {
   std::fflush(stdout);
 }
 
-void make_folder(const std::string& path) {
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+// The --out folder, made if missing, and every file the bench will write there checked, so
+// that nothing the bench measured is lost to an unwritable output at the end.
+void prepare_out_folder(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0) {
+    if (!S_ISDIR(info.st_mode)) {
+      throw UserError("--out " + path + ": it is " +
+                      (S_ISREG(info.st_mode) ? std::string("a file") : kind_of_file(info.st_mode)) +
+                      ", not a folder (the bench writes several files into it)");
+    }
+  } else if (::mkdir(path.c_str(), 0777) != 0) {
     throw UserError("cannot create " + path + ": " + std::strerror(errno));
+  }
+  for (const char* name : {"results.csv", "results.json", "plots.gp"}) {
+    check_writable(path + "/" + name);
   }
 }
 
-void run_bench(const BenchOptions& options) {
+// Every peer script, found before anything is measured.
+void check_peer_scripts(const std::string& folder) {
+  for (const auto& peer : kPeers) {
+    const std::string script = folder + "/" + peer.first;
+    if (::access(script.c_str(), R_OK) != 0) {
+      throw UserError("--peers: cannot read " + script + " (" + std::strerror(errno) +
+                      "); give the folder of the peer scripts with --peers-dir");
+    }
+  }
+}
+
+void run_bench(BenchOptions& options) {
   TrainConfig base;
   base.hidden = options.hidden;
   base.bits = options.bits;
@@ -90,20 +124,30 @@ void run_bench(const BenchOptions& options) {
   base.threads = options.threads;
   base.kernel = options.kernel;
   validate(base);
-  if (options.lr < 0) throw UserError("--lr must be above 0 (or 0 for the batch-size rule)");
-  if (options.target.check_every < 1) throw UserError("--check-every must be at least 1");
   // Time to accuracy is defined on all 8-bit pairs.
   const bool measure_target = options.time_to_accuracy && options.bits == 8;
-  if (options.repeats < 1) throw UserError("--repeats must be at least 1");
-  if (!(options.seconds > 0.0)) throw UserError("--seconds must be above 0");
-  for (std::int64_t batch : options.batches) {
-    TrainConfig probe = base;
-    probe.batch = batch;
-    validate(probe);
-  }
   std::vector<std::string> backends;
   for (const std::string& name : options.backends) backends.push_back(resolve_backend(name));
-  if (!options.out_dir.empty()) make_folder(options.out_dir);
+  // Everything that could fail later is checked before the first measurement.
+  const std::uint64_t available = available_memory_bytes();
+  for (std::int64_t batch : options.batches) {
+    for (const std::string& backend : backends) {
+      TrainConfig probe = base;
+      probe.batch = batch;
+      probe.backend = backend;
+      validate(probe);
+      check_batch_fits(probe, available);
+      if (measure_target) {
+        probe.steps = options.target.max_steps;
+        check_run_length(probe, options.target.check_every);
+      }
+    }
+  }
+  if (options.peers) {
+    if (options.peers_dir.empty()) options.peers_dir = default_peers_dir();
+    check_peer_scripts(options.peers_dir);
+  }
+  if (!options.out_dir.empty()) prepare_out_folder(options.out_dir);
 
   const Progress progress;
   const std::string device = cpu_model_name();
@@ -151,9 +195,7 @@ void run_bench(const BenchOptions& options) {
     }
     if (options.peers) {
       // Eager PyTorch, compiled PyTorch (torch 2 only) and JAX; each skips itself if missing.
-      const std::pair<const char*, const char*> peers[] = {
-          {"torch_rnn.py", ""}, {"torch_rnn.py", "--compile"}, {"jax_rnn.py", ""}};
-      for (const auto& [script, arguments] : peers) {
+      for (const auto& [script, arguments] : kPeers) {
         progress.show(std::string("measuring ") + script + " " + arguments + " at batch " +
                       std::to_string(batch));
         PeerRequest request;
@@ -201,43 +243,32 @@ void run_bench(const BenchOptions& options) {
 void add_bench_command(CLI::App& app) {
   auto options = std::make_shared<BenchOptions>();
   CLI::App* bench = app.add_subcommand("bench", "Measure training throughput across batch sizes");
-  bench->add_option("--backend", options->backends, "Backends, comma-separated")
-      ->delimiter(',')
-      ->capture_default_str();
-  bench->add_option("--batch", options->batches, "Batch sizes, comma-separated")
-      ->delimiter(',')
-      ->capture_default_str();
-  bench->add_option("--hidden", options->hidden, "Hidden units")->capture_default_str();
-  bench->add_option("--bits", options->bits, "Bits per problem")->capture_default_str();
-  bench->add_option("--kernel", options->kernel, kCudaKernelHelp)->capture_default_str();
-  bench->add_option("--lr", options->lr, "Learning rate (0: the batch-size rule)")
-      ->capture_default_str();
-  bench->add_option("--threads", options->threads, "cpu backend and peer threads (0 = all cores)")
-      ->capture_default_str();
-  bench->add_option("--repeats", options->repeats, "Timed repeats; the median is reported")
-      ->capture_default_str();
-  bench->add_option("--seconds", options->seconds, "About this long per repeat")
-      ->capture_default_str();
-  bench->add_flag("--peers", options->peers, "Also run the peers in bench/peers (PyTorch)");
-  bench->add_flag("!--no-time-to-accuracy", options->time_to_accuracy,
+  BenchOptions& o = *options;
+  add_choice_list(bench, "--backend", o.backends, backend_names(), "Backends, comma-separated");
+  add_integer_list(bench, "--batch", o.batches, {1, kMaxBatch}, "Batch sizes, comma-separated");
+  add_integer(bench, "--hidden", o.hidden, {1, kMaxHidden}, "Hidden units");
+  add_integer(bench, "--bits", o.bits, {kMinBits, kMaxTrainBits}, "Bits per problem");
+  add_choice(bench, "--kernel", o.kernel, cuda_kernel_names(), kCudaKernelHelp);
+  add_real(bench, "--lr", o.lr, kZeroOrMore, "Learning rate (0: the batch-size rule)");
+  add_integer(bench, "--threads", o.threads, {0, kMaxThreads},
+              "cpu backend and peer threads (0 = all cores)");
+  add_integer(bench, "--repeats", o.repeats, {1, 1000}, "Timed repeats; the median is reported");
+  add_real(bench, "--seconds", o.seconds, {0.0, false, 3600.0, true}, "About this long per repeat");
+  bench->add_flag("--peers", o.peers, "Also run the peers in bench/peers (PyTorch, JAX)");
+  bench->add_flag("!--no-time-to-accuracy", o.time_to_accuracy,
                   "Skip training each backend to 100% exact match");
-  bench
-      ->add_option("--check-every", options->target.check_every,
-                   "Steps between accuracy checks when timing to 100%")
-      ->capture_default_str();
-  bench->add_option("--target-steps", options->target.max_steps, "Step cap for time to 100%")
-      ->capture_default_str();
-  bench
-      ->add_option("--target-seconds", options->target.max_seconds,
-                   "Training-time cap for time to 100%")
-      ->capture_default_str();
-  bench->add_option("--peers-dir", options->peers_dir, "Where the peer scripts are")
-      ->capture_default_str();
-  bench->add_option("--peer-device", options->peer_device, "Where peers run: cpu or cuda")
-      ->capture_default_str();
-  bench->add_option("--gpu-peak-gflops", options->gpu_peak_gflops,
-                    "The GPU's float32 peak for the %peak column (e.g. 67000 for an H200)");
-  bench->add_option("--out", options->out_dir, "Write results.csv and results.json here");
+  add_integer(bench, "--check-every", o.target.check_every, {1, 1000000},
+              "Steps between accuracy checks when timing to 100%");
+  add_integer(bench, "--target-steps", o.target.max_steps, {1}, "Step cap for time to 100%");
+  add_real(bench, "--target-seconds", o.target.max_seconds, {0.0, false, 86400.0, true},
+           "Training-time cap for time to 100%");
+  add_path(bench, "--peers-dir", o.peers_dir,
+           "Where the peer scripts are (default: bench/peers of the source tree carry was built "
+           "in, found from its own path)");
+  add_choice(bench, "--peer-device", o.peer_device, {"cpu", "cuda"}, "Where peers run");
+  add_real(bench, "--gpu-peak-gflops", o.gpu_peak_gflops, kZeroOrMore,
+           "The GPU's float32 peak for the %peak column (e.g. 67000 for an H200)");
+  add_path(bench, "--out", o.out_dir, "Write results.csv, results.json and plots here");
   bench->callback([options] { run_bench(*options); });
 }
 
