@@ -26,9 +26,18 @@
 
 #include "carry/errors.hpp"
 #include "cli/commands.hpp"
+#include "fuzz_input.hpp"
 #include "parsing/value_rules.hpp"
 
 namespace {
+
+using carry::fuzzing::decimal_value;
+using carry::fuzzing::split_lines;
+
+// Thrown once parsing is complete, before any subcommand's action.
+struct ParsedOnly {
+  bool reached = true;
+};
 
 const char* const kCommands[] = {"train", "eval",       "add",        "verify",
                                  "bench", "time-steps", "time-launch"};
@@ -37,18 +46,6 @@ void require(bool holds, const std::string& what) {
   if (holds) return;
   std::fprintf(stderr, "command_line_fuzzer: %s\n", what.c_str());
   std::abort();
-}
-
-std::vector<std::string> split_lines(const std::uint8_t* data, std::size_t size) {
-  std::vector<std::string> lines(1);
-  for (std::size_t k = 0; k < size; ++k) {
-    if (data[k] == '\n') {
-      lines.emplace_back();
-    } else {
-      lines.back().push_back(static_cast<char>(data[k]));
-    }
-  }
-  return lines;
 }
 
 bool digits(const std::string& text, std::size_t from) {
@@ -121,21 +118,6 @@ void check_value(const std::string& option, const std::string& type, const std::
   }
 }
 
-// The whole number `text` spells (a '-' optional), when it fits in 64 bits.
-std::optional<std::int64_t> decimal_value(const std::string& text) {
-  if (!is_integer_text(text)) return std::nullopt;
-  const bool negative = text[0] == '-';
-  std::int64_t value = 0;  // accumulated negatively, so that -2^63 is reachable
-  for (std::size_t k = negative ? 1 : 0; k < text.size(); ++k) {
-    const int digit = text[k] - '0';
-    if (value < (INT64_MIN + digit) / 10) return std::nullopt;
-    value = value * 10 - digit;
-  }
-  if (negative) return value;
-  if (value == INT64_MIN) return std::nullopt;
-  return -value;
-}
-
 // One value through the rules alone: accepted whole numbers are what their digits spell.
 void fuzz_value_rules(const std::string& text) {
   try {
@@ -168,7 +150,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Runs after every option's reading and the checks of required options, before any
   // subcommand's action (whose state the option readers write into must stay alive, so the
   // actions are not replaced but never reached).
-  struct ParsedOnly {};
   app.parse_complete_callback([] { throw ParsedOnly{}; });
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
   reversed.push_back(command);

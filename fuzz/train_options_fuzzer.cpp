@@ -23,9 +23,13 @@
 #include "carry/errors.hpp"
 #include "carry/problem.hpp"
 #include "cli/train_options.hpp"
+#include "fuzz_input.hpp"
 #include "parsing/value_rules.hpp"
 
 namespace {
+
+using carry::fuzzing::decimal_value;
+using carry::fuzzing::split_lines;
 
 const char* const kValuedOptions[] = {
     "--bits",   "--hidden",       "--batch",          "--lr",   "--steps",
@@ -36,38 +40,6 @@ void require(bool holds, const std::string& what) {
   if (holds) return;
   std::fprintf(stderr, "train_options_fuzzer: %s\n", what.c_str());
   std::abort();
-}
-
-// The value of `text` read as a decimal integer: a '-' optional, digits only, within int64.
-std::optional<std::int64_t> decimal_value(const std::string& text) {
-  const bool negative = !text.empty() && text[0] == '-';
-  std::size_t at = negative ? 1 : 0;
-  if (at == text.size()) return std::nullopt;
-  // Accumulate negatively, so INT64_MIN is reachable.
-  std::int64_t value = 0;
-  for (; at < text.size(); ++at) {
-    if (text[at] < '0' || text[at] > '9') return std::nullopt;
-    const int digit = text[at] - '0';
-    if (value < (INT64_MIN + digit) / 10) return std::nullopt;
-    value = value * 10 - digit;
-  }
-  if (!negative) {
-    if (value == INT64_MIN) return std::nullopt;
-    value = -value;
-  }
-  return value;
-}
-
-std::vector<std::string> split_lines(const std::uint8_t* data, std::size_t size) {
-  std::vector<std::string> lines(1);
-  for (std::size_t k = 0; k < size; ++k) {
-    if (data[k] == '\n') {
-      lines.emplace_back();
-    } else {
-      lines.back().push_back(static_cast<char>(data[k]));
-    }
-  }
-  return lines;
 }
 
 // Integer options must hold exactly the decimal value of their (only) token.

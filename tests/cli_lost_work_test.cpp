@@ -25,6 +25,13 @@ std::vector<std::string> endless_run(const std::string& save) {
                      "--hidden", "8", "--report-every", "10", "--save", save});
 }
 
+// Takes `folder` away from under a running carry at once (a rename: removing it file by file
+// would race with a save writing into it).
+void take_away(const std::string& folder) {
+  fs::rename(folder, folder + ".gone");
+  fs::remove_all(folder + ".gone");
+}
+
 std::string rescue_name(pid_t pid, const std::string& name) {
   return "carry-rescued-" + std::to_string(pid) + "-" + name;
 }
@@ -34,7 +41,7 @@ TEST_F(CliLostWork, ACheckpointThatCannotBeWrittenGoesToARescueFile) {
   fs::create_directories(path("tmp"));
   CarryProcess carry(endless_run(path("out/m.json")), {"TMPDIR=" + path("tmp")});
   ASSERT_TRUE(carry.wait_for_lines("step ", 1, 60s)) << carry.err();
-  fs::remove_all(path("out"));  // the folder is gone: the save must go elsewhere
+  take_away(path("out"));  // the folder is gone: the save must go elsewhere
   carry.send(SIGTERM);
   EXPECT_EQ(carry.wait(), 4) << carry.err();
   const std::string rescued = path("tmp/" + rescue_name(carry.pid(), "m.json"));
@@ -58,7 +65,7 @@ TEST_F(CliLostWork, AFinalSaveThatFailsGoesToTheRescueFileToo) {
                                  "--report-every", "20000", "--save", path("out/m.json")}),
                      {"TMPDIR=" + path("tmp")});
   ASSERT_TRUE(carry.wait_for_lines("step ", 1, 300s)) << carry.err();
-  fs::remove_all(path("out"));
+  take_away(path("out"));
   ASSERT_EQ(carry.wait(), 4) << carry.out() << carry.err();
   const std::string rescued = path("tmp/" + rescue_name(carry.pid(), "m.json"));
   EXPECT_NE(carry.err().find("the checkpoint was saved to " + rescued + " instead"),
@@ -76,13 +83,33 @@ TEST_F(CliLostWork, WhenNothingCanBeWrittenTheRunSaysSoAndExitsOne) {
                       "--report-every", "10", "--save", path("out/m.json")},
                      {"TMPDIR=" + path("missing")});
   ASSERT_TRUE(carry.wait_for_lines("step ", 1, 60s)) << carry.err();
-  fs::remove_all(path("out"));
-  fs::remove_all(path("here"));
+  take_away(path("out"));
+  take_away(path("here"));
   carry.send(SIGINT);
   EXPECT_EQ(carry.wait(), 1) << carry.err();
   EXPECT_NE(carry.err().find("the run's weights could not be saved anywhere"), std::string::npos)
       << carry.err();
   EXPECT_EQ(line_count(carry.err()), 1) << carry.err();
+}
+
+TEST_F(CliLostWork, APeriodicSaveThatFailsDoesNotEndTheRun) {
+  fs::create_directories(path("out"));
+  fs::create_directories(path("tmp"));
+  std::vector<std::string> argv = endless_run(path("out/m.json"));
+  argv.insert(argv.end(), {"--checkpoint-every", "10"});
+  CarryProcess carry(argv, {"TMPDIR=" + path("tmp")});
+  ASSERT_TRUE(carry.wait_for_lines("step ", 1, 60s)) << carry.err();
+  take_away(path("out"));
+  // Training goes on through the failing saves (reports every 10 steps, saves every 10).
+  ASSERT_TRUE(carry.wait_for_lines("step ", 6, 60s)) << carry.err();
+  carry.send(SIGINT);
+  EXPECT_EQ(carry.wait(), 4) << carry.err();
+  const std::string& err = carry.err();
+  EXPECT_EQ(err.rfind("carry: warning: cannot write " + path("out/m.json"), 0), 0u) << err;
+  EXPECT_NE(err.find("; training goes on, and the final save will try again\n"), std::string::npos)
+      << err;
+  EXPECT_EQ(line_count(err), 2) << "one warning, however many saves failed, then the end:\n" << err;
+  EXPECT_GE(load_checkpoint(path("tmp/" + rescue_name(carry.pid(), "m.json"))).steps_done, 50);
 }
 
 TEST_F(CliLostWork, SighupSavesLikeSigterm) {

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +15,7 @@
 
 #include "carry/checkpoint.hpp"
 #include "carry_process.hpp"
+#include "file_checks.hpp"
 #include "temp_folder.hpp"
 
 namespace carry::testing {
@@ -24,19 +24,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 using CliSaveTarget = TempFolder;
-
-mode_t mode_of(const std::string& path) {
-  struct stat info {};
-  ::lstat(path.c_str(), &info);
-  return info.st_mode;
-}
-
-pid_t finished_pid() {
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  ::waitpid(child, nullptr, 0);
-  return child;
-}
 
 // A training run that would take long, refused before its first step or not.
 CarryResult long_run_saving_to(const std::string& save) {

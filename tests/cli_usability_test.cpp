@@ -4,6 +4,7 @@
 // ASCII marks outside a UTF-8 locale; long problems report on a sample and end on the full set;
 // and --seed-compat is guarded against divergence like every run.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -83,6 +84,14 @@ TEST_F(CliUsability, BenchChecksItsOutputBeforeMeasuring) {
   EXPECT_EQ(run.err, "carry: error: --out " + path("results") +
                          ": it is a file, not a folder (the bench writes several files into it)\n");
   EXPECT_EQ(run.out, "");
+  // A picture gnuplot would write into a FIFO (and wait there forever).
+  fs::create_directories(path("out"));
+  ASSERT_EQ(::mkfifo(path("out/throughput.png").c_str(), 0600), 0);
+  const CarryResult fifo = run_carry({"bench", "--batch", "1", "--out", path("out")});
+  EXPECT_EQ(fifo.status, 2);
+  EXPECT_NE(fifo.err.find("it is a FIFO (named pipe), not a regular file"), std::string::npos)
+      << fifo.err;
+  EXPECT_EQ(fifo.out, "");
 }
 
 TEST_F(CliUsability, MarksAreAsciiOutsideAUtf8Locale) {

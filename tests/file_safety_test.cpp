@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +16,7 @@
 
 #include "carry/atomic_file.hpp"
 #include "carry/errors.hpp"
+#include "file_checks.hpp"
 #include "files/bounded_read.hpp"
 #include "files/run_lock.hpp"
 #include "files/write_target.hpp"
@@ -27,6 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using FileSafety = testing::TempFolder;
+using testing::finished_pid;
+using testing::mode_of;
 
 std::string refusal_of_write(const std::string& path) {
   try {
@@ -35,21 +37,6 @@ std::string refusal_of_write(const std::string& path) {
     return error.what();
   }
   return "";
-}
-
-mode_t mode_of(const std::string& path) {
-  struct stat info {};
-  ::lstat(path.c_str(), &info);
-  return info.st_mode;
-}
-
-// A pid that no process has: a child that has exited and been reaped.
-pid_t finished_pid() {
-  const pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return child;
 }
 
 TEST_F(FileSafety, ASaveThroughASymbolicLinkReplacesTheRealFile) {

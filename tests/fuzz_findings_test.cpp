@@ -4,8 +4,11 @@
 //     an empty value ("--until-accuracy ''") was read as 0.
 //   checkpoint loader: a "version" nested a few hundred thousand lists deep overflowed the stack
 //     while the error message was being written (now refused as nested too deeply, unbuilt).
-//   command_line_fuzzer: see value_rules_test.cpp and cli_number_rules_test.cpp for the rules
-//     every subcommand's options now share.
+//   command_line_fuzzer: time-steps, bench, verify and time-launch read their options with
+//     CLI11's own conversions: "0x10" and "040" as C literals, "nan" and "inf" as numbers, "+8"
+//     as eight, "--save= --quiet" as a file named "--quiet" (fuzz/regressions/command_line_fuzzer/
+//     keeps those inputs); value_rules_test.cpp and cli_number_rules_test.cpp test the rules every
+//     subcommand's options now share.
 #include <gtest/gtest.h>
 
 #include "carry/checkpoint.hpp"

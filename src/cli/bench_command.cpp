@@ -100,7 +100,9 @@ void prepare_out_folder(const std::string& path) {
   } else if (::mkdir(path.c_str(), 0777) != 0) {
     throw UserError("cannot create " + path + ": " + std::strerror(errno));
   }
-  for (const char* name : {"results.csv", "results.json", "plots.gp"}) {
+  // gnuplot writes the pictures itself: a FIFO there would make it wait forever.
+  for (const char* name :
+       {"results.csv", "results.json", "plots.gp", "throughput.png", "time_to_accuracy.png"}) {
     check_writable(path + "/" + name);
   }
 }

@@ -101,6 +101,10 @@ int run(int argc, char** argv) {
         std::cout << app.help();
         return kExitUsage;
       }
+      if (app.get_subcommands().empty()) {  // options before any command: carry --frob
+        return fail("a command comes first (" + std::string(kCommandList) + "), not '" +
+                    carry::shown(argv[1]) + "'");
+      }
       return fail(error.what());
     } catch (const CLI::ParseError& error) {
       return fail(tidy_parse_error(error.what()));

@@ -143,7 +143,7 @@ class PeriodicSaves {
   void after_step(const Trainer& trainer, std::int64_t steps_done) {
     try {
       periodic_.after_step(trainer, steps_done);
-      failing_ = false;
+      if (periodic_.last_saved_step() == steps_done) failing_ = false;  // a save worked again
     } catch (const WriteError& error) {
       if (!failing_) {
         std::cerr << "carry: warning: " << error.what() << " at step " << steps_done
