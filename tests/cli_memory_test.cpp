@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <regex>
 
@@ -20,6 +21,19 @@ namespace carry::testing {
 namespace {
 
 using CliMemory = TempFolder;
+
+// AddressSanitizer reserves terabytes of address space at start: under it, `ulimit -v` stops
+// carry before main.
+bool address_sanitized() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#endif
+#endif
+  return false;
+}
 
 // `carry ARGS` under `ulimit -v KILOBYTES`.
 CarryResult run_under_ulimit(int kilobytes, const std::vector<std::string>& args) {
@@ -78,6 +92,7 @@ TEST_F(CliMemory, FifosAndDevicesAreRefusedAtOnce) {
 }
 
 TEST_F(CliMemory, AHugeDocumentWithinTheSizeLimitIsRefusedUnderASmallUlimit) {
+  if (address_sanitized()) GTEST_SKIP() << "ulimit -v and AddressSanitizer do not mix";
   // 5 million numbers in 10 MB: built whole, they would need several hundred MB.
   write_checkpoint_with_extra_array(path("padded.json"), 5'000'000);
   for (const std::vector<std::string>& args :
@@ -89,6 +104,17 @@ TEST_F(CliMemory, AHugeDocumentWithinTheSizeLimitIsRefusedUnderASmallUlimit) {
     EXPECT_NE(run.err.find("more than 131072 values"), std::string::npos) << run.err;
     EXPECT_EQ(line_count(run.err), 1) << run.err;
   }
+}
+
+TEST(CliMemoryCheck, OutOfMemoryNamesOnlyOptionsTheCommandHas) {
+  if (address_sanitized()) GTEST_SKIP() << "ulimit -v and AddressSanitizer do not mix";
+  const std::string model = ::testing::TempDir() + "/carry_oom_" + std::to_string(::getpid());
+  ASSERT_EQ(run_carry({"train", "--quiet", "--steps", "1", "--save", model}).status, 0);
+  // 62-bit evaluation of a 2^20-pair sample needs some 40 MB more than carry starts with.
+  const CarryResult eval = run_under_ulimit(40000, {"eval", model, "--bits", "62"});
+  std::remove(model.c_str());
+  EXPECT_EQ(eval.status, 1) << eval.out;
+  EXPECT_EQ(eval.err, "carry: error: out of memory\n");
 }
 
 TEST(CliMemoryCheck, TimeStepsAndBenchHonourCarryMemoryLimit) {
@@ -107,6 +133,7 @@ TEST(CliMemoryCheck, TimeStepsAndBenchHonourCarryMemoryLimit) {
 }
 
 TEST(CliMemoryCheck, TheLargestBatchSuggestedUnderAUlimitRuns) {
+  if (address_sanitized()) GTEST_SKIP() << "ulimit -v and AddressSanitizer do not mix";
   // The cpu backend on every core (its pool's threads and their stacks), at 2 bits so that one
   // step of the largest batch is quick; 16 hidden units make its per-sample sums count.
   const std::vector<std::string> base = {"time-steps", "--backend", "cpu", "--hidden",

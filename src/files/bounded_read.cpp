@@ -31,15 +31,21 @@ struct Descriptor {
 
 std::string read_regular_file(const std::string& path, std::uint64_t limit_bytes,
                               const std::string& what) {
+  auto refuse_unless_regular = [&](const struct stat& info) {
+    if (!S_ISREG(info.st_mode)) {
+      throw UserError(what + ": it is " + kind_of_file(info.st_mode) + ", not a regular file");
+    }
+  };
+  // Not even opened when it is not a regular file: opening a device can have effects of its own.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0) refuse_unless_regular(info);
   const Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
   if (file.fd < 0) throw UserError(what + ": cannot open it (" + std::strerror(errno) + ")");
-  struct stat info {};
+  // What was opened, in case the name was replaced in between.
   if (::fstat(file.fd, &info) != 0) {
     throw UserError(what + ": cannot read it (" + std::strerror(errno) + ")");
   }
-  if (!S_ISREG(info.st_mode)) {
-    throw UserError(what + ": it is " + kind_of_file(info.st_mode) + ", not a regular file");
-  }
+  refuse_unless_regular(info);
   const std::string too_large = what + ": larger than " + mebibytes(limit_bytes) +
                                 " (a checkpoint is a few KB; carry reads no further)";
   if (static_cast<std::uint64_t>(info.st_size) > limit_bytes) throw UserError(too_large);

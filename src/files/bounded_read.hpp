@@ -1,7 +1,7 @@
 // bounded_read.hpp: reads a small regular file whole, refusing at once what cannot be one: a
-// device (/dev/zero never ends), a FIFO (a read would wait for a writer), a folder, or a file
-// larger than the caller's limit (checked with fstat before reading, and again while reading in
-// case the file grows).
+// device (/dev/zero never ends; it is not even opened), a FIFO (a read would wait for a writer),
+// a folder, or a file larger than the caller's limit (checked with fstat before reading, and
+// again while reading in case the file grows).
 #pragma once
 
 #include <cstdint>
