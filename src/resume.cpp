@@ -74,11 +74,14 @@ TrainConfig config_to_resume(const Checkpoint& checkpoint, const std::string& so
   return config;
 }
 
-void check_run_length(const TrainConfig& config, std::int64_t steps_done) {
+bool run_length_fits(std::int64_t steps_done, std::int64_t steps, std::int64_t batch) {
   constexpr std::int64_t kLargest = std::numeric_limits<std::int64_t>::max();
-  const std::int64_t batch = std::max<std::int64_t>(config.batch, 1);
-  const bool steps_fit = config.steps <= kLargest - steps_done;
-  if (steps_fit && steps_done + config.steps <= kLargest / batch) return;
+  batch = std::max<std::int64_t>(batch, 1);
+  return steps <= kLargest - steps_done && steps_done + steps <= kLargest / batch;
+}
+
+void check_run_length(const TrainConfig& config, std::int64_t steps_done) {
+  if (run_length_fits(steps_done, config.steps, config.batch)) return;
   throw UserError("--steps " + std::to_string(config.steps) + " after " +
                   std::to_string(steps_done) +
                   " steps done would take the run past 2^63 - 1 steps or samples (steps times "

@@ -75,6 +75,13 @@ TEST(CliNumberRules, EverySubcommandRefusesWhatIsNotItsNumber) {
        "--until-accuracy must be between 0 and 1 (got 1.0000001)"},
       {{"train", "--steps", "5", "--steps", "6"}, "--steps may be given once"},
       {{"train", "--save"}, "--save needs a value"},
+      // Long enough to overflow: said with the options the command has.
+      {{"time-steps", "--steps", "9223372036854775807", "--warmup", "1"},
+       "--warmup 1 and --steps 9223372036854775807 of --batch 1024 would pass 2^63 - 1 steps or "
+       "samples; ask for fewer steps"},
+      {{"bench", "--target-steps", "9223372036854775807"},
+       "--target-steps 9223372036854775807 at --batch 1 would pass 2^63 - 1 steps or samples; "
+       "give a smaller --target-steps"},
   };
   for (const Refusal& c : cases) expect_refused(c.args, c.message);
 }

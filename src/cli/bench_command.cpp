@@ -139,9 +139,12 @@ void run_bench(BenchOptions& options) {
       probe.backend = backend;
       validate(probe);
       check_batch_fits(probe, available);
-      if (measure_target) {
-        probe.steps = options.target.max_steps;
-        check_run_length(probe, options.target.check_every);
+      // Time to accuracy may run check_every steps past its cap.
+      if (measure_target &&
+          !run_length_fits(options.target.check_every, options.target.max_steps, batch)) {
+        throw UserError("--target-steps " + std::to_string(options.target.max_steps) +
+                        " at --batch " + std::to_string(batch) +
+                        " would pass 2^63 - 1 steps or samples; give a smaller --target-steps");
       }
     }
   }

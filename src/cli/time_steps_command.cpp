@@ -64,7 +64,11 @@ void run_time_steps(TimeStepsOptions& options) {
   validate(config);
   config.backend = resolve_backend(config.backend);
   // The steps' numbers and samples must fit in 64 bits, the batch in memory.
-  check_run_length(config, options.warmup);
+  if (!run_length_fits(options.warmup, config.steps, config.batch)) {
+    throw UserError("--warmup " + std::to_string(options.warmup) + " and --steps " +
+                    std::to_string(config.steps) + " of --batch " + std::to_string(config.batch) +
+                    " would pass 2^63 - 1 steps or samples; ask for fewer steps");
+  }
   check_batch_fits(config, available_memory_bytes());
   const Parameters initial =
       numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden);
