@@ -58,7 +58,7 @@ const char* const kCommandList = "train, eval, add, verify, bench or help";
 
 // `carry help` and `carry help COMMAND`: the same text as --help.
 int print_help(CLI::App& app, int argc, char** argv) {
-  if (argc == 2) {
+  if (argc == 2 || (argc == 3 && std::string(argv[2]) == "help")) {
     std::cout << app.help();
     return carry::cli::kExitSuccess;
   }

@@ -16,9 +16,10 @@ ThreadPool::ThreadPool(int threads) {
       // The workers already started must be stopped and joined: a joinable std::thread
       // destroyed with the vector would end the process.
       stop();
+      // (No option named: not every command that trains has --threads.)
       throw ResourceError("cannot start thread " + std::to_string(worker + 1) + " of " +
                           std::to_string(threads) + " (" + error.code().message() +
-                          "): try fewer --threads");
+                          "): the system's limit on threads or on address space was reached");
     }
   }
 }
