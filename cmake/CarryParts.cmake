@@ -4,7 +4,7 @@
 #
 # Parts on one level (separated by "|": the three backends) may not include each other.
 set(CARRY_PART_LEVELS
-  "common"                                      # threads, shared by the parts that compute
+  "common"                                      # threads, files, strict values: what all share
   "reference"                                   # the float64 network, problems, numpy, seed mode
   "evaluation"                                  # exact-match and bit accuracy over all pairs
   "training"                                    # config, Trainer, the loop, checkpoints, resume
@@ -31,13 +31,15 @@ set(CARRY_PART_FOLDERS_bench src/bench)
 set(CARRY_PART_FOLDERS_cli src/cli)
 
 # The public API, include/carry/: what each part offers the parts above it and the library's users.
-set(CARRY_PUBLIC_HEADERS_common thread_pool.hpp)
+set(CARRY_PUBLIC_HEADERS_common
+  bounded_json.hpp bounded_read.hpp errors.hpp run_lock.hpp thread_pool.hpp value_rules.hpp
+  worker_threads.hpp write_target.hpp)
 set(CARRY_PUBLIC_HEADERS_reference
-  errors.hpp flops.hpp host_device.hpp parameters.hpp philox.hpp problem.hpp
+  divergence.hpp flops.hpp host_device.hpp parameters.hpp philox.hpp problem.hpp
   reference.hpp seed_compat.hpp)
 set(CARRY_PUBLIC_HEADERS_evaluation evaluate.hpp)
 set(CARRY_PUBLIC_HEADERS_training
-  atomic_file.hpp checkpoint.hpp config.hpp divergence.hpp memory_budget.hpp
+  atomic_file.hpp checkpoint.hpp config.hpp memory_budget.hpp
   periodic_checkpoint.hpp resume.hpp signal_guard.hpp step_detail.hpp trainer.hpp
   training_loop.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_trainer.hpp)

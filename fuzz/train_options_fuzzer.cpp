@@ -1,6 +1,7 @@
 // train_options_fuzzer.cpp: libFuzzer target for how `carry train` reads its command line: the
 // CLI11 parse of every train option, then the checks that follow it (check_option_combinations,
-// validate_run), and the operand parser of `carry add`. Nothing is trained and no file is touched.
+// validate_run), and the whole-number rule that `carry add`'s operands are read by. Nothing is
+// trained and no file is touched. (command_line_fuzzer.cpp covers every subcommand's parsing.)
 //
 // The input is split into lines. Line i is the value of the i-th option of kValuedOptions
 // ("--bits", line 0, "--hidden", line 1, ...); lines beyond them are appended as raw arguments,
@@ -22,10 +23,14 @@
 #include "carry/backends.hpp"
 #include "carry/errors.hpp"
 #include "carry/problem.hpp"
-#include "cli_support.hpp"
+#include "carry/value_rules.hpp"
+#include "fuzz_input.hpp"
 #include "train_options.hpp"
 
 namespace {
+
+using carry::fuzzing::decimal_value;
+using carry::fuzzing::split_lines;
 
 const char* const kValuedOptions[] = {
     "--bits",   "--hidden",       "--batch",          "--lr",   "--steps",
@@ -36,39 +41,6 @@ void require(bool holds, const std::string& what) {
   if (holds) return;
   std::fprintf(stderr, "train_options_fuzzer: %s\n", what.c_str());
   std::abort();
-}
-
-// The value of `text` read as a decimal integer: optional sign, digits only, within int64.
-std::optional<std::int64_t> decimal_value(const std::string& text) {
-  std::size_t at = 0;
-  const bool negative = !text.empty() && text[0] == '-';
-  if (!text.empty() && (text[0] == '-' || text[0] == '+')) at = 1;
-  if (at == text.size()) return std::nullopt;
-  // Accumulate negatively, so INT64_MIN is reachable.
-  std::int64_t value = 0;
-  for (; at < text.size(); ++at) {
-    if (text[at] < '0' || text[at] > '9') return std::nullopt;
-    const int digit = text[at] - '0';
-    if (value < (INT64_MIN + digit) / 10) return std::nullopt;
-    value = value * 10 - digit;
-  }
-  if (!negative) {
-    if (value == INT64_MIN) return std::nullopt;
-    value = -value;
-  }
-  return value;
-}
-
-std::vector<std::string> split_lines(const std::uint8_t* data, std::size_t size) {
-  std::vector<std::string> lines(1);
-  for (std::size_t k = 0; k < size; ++k) {
-    if (data[k] == '\n') {
-      lines.emplace_back();
-    } else {
-      lines.back().push_back(static_cast<char>(data[k]));
-    }
-  }
-  return lines;
 }
 
 // Integer options must hold exactly the decimal value of their (only) token.
@@ -86,7 +58,7 @@ std::optional<std::string> only_value_of(const std::vector<std::string>& args, c
 }
 
 // Integer options must hold exactly the decimal value of their token; real ones what strtod
-// reads from it.
+// reads from it (only decimal notation is accepted, which strtod reads exactly so).
 void check_numbers(const carry::cli::TrainOptions& options, const std::vector<std::string>& args) {
   const carry::TrainConfig& c = options.config;
   const struct {
@@ -124,14 +96,15 @@ void check_numbers(const carry::cli::TrainOptions& options, const std::vector<st
   }
 }
 
+// `carry add`'s operands: 0 .. 2^61 - 1, read by the whole-number rule.
 void fuzz_operands(const std::vector<std::string>& lines) {
-  const std::uint64_t limit = carry::operand_limit(carry::kMaxEvalBits);
+  const auto largest = static_cast<std::int64_t>(carry::operand_limit(carry::kMaxEvalBits) - 1);
   for (const std::string& line : lines) {
     try {
-      const std::uint64_t value = carry::cli::parse_operand(line, "A", limit);
-      require(value < limit, "operand above the limit accepted");
+      const std::int64_t value = carry::read_integer(line, "A", {0, largest});
+      require(value >= 0 && value <= largest, "operand outside its range accepted");
       const std::optional<std::int64_t> expected = decimal_value(line);
-      require(expected && static_cast<std::uint64_t>(*expected) == value,
+      require(expected && *expected == value,
               "operand '" + line + "' read as " + std::to_string(value));
     } catch (const carry::UserError&) {
     }

@@ -14,6 +14,9 @@
 
 namespace carry {
 
+// Every value --backend takes: auto, cuda, cpu, reference (whether this machine can run one is
+// resolve_backend's to say).
+const std::vector<std::string>& backend_names();
 // The backends this build knows, best first: cuda (always listed: without CUDA or a GPU it says
 // why it cannot run), cpu when this processor has AVX2 and FMA, reference.
 std::vector<std::string> available_backends();
@@ -30,6 +33,9 @@ void validate_run(const TrainConfig& config);
 // What `config.backend` (resolved) needs to train `config`: every run's need plus the backend's
 // own. A backend not listed is assumed to need what the reference needs.
 MemoryNeed training_memory_need(const TrainConfig& config);
+// What `carry verify` needs on the host for `config` (backend cuda): training's need, plus the
+// batch and its outputs kept for the comparison.
+MemoryNeed verification_memory_need(const TrainConfig& config);
 
 // The trainer of `config.backend` ("auto" resolved here) from `initial` weights.
 std::unique_ptr<Trainer> make_trainer(const TrainConfig& config, const Parameters& initial);

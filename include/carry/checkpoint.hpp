@@ -17,6 +17,8 @@ namespace carry {
 
 constexpr const char* kCheckpointFormat = "carry-rnn";
 constexpr int kCheckpointVersion = 1;
+// A checkpoint at 256 hidden units is about 1.5 MB; anything past this is refused unread.
+constexpr std::uint64_t kLargestCheckpointBytes = std::uint64_t{16} << 20;
 
 struct Checkpoint {
   int bits = 8;
@@ -33,10 +35,13 @@ std::string checkpoint_to_json(const Checkpoint& checkpoint);
 // `source` names the text in error messages (usually its path).
 Checkpoint checkpoint_from_json(const std::string& text, const std::string& source);
 
-// Refuses non-finite weights, so a diverged run never replaces a good checkpoint.
+// Refuses non-finite weights and weights past the divergence guard's limit (divergence.hpp), so
+// a diverged run never replaces a good checkpoint. Write failures are WriteErrors.
 void save_checkpoint(const std::string& path, const Checkpoint& checkpoint);
-// Throws UserError saying what is wrong: missing, unreadable, not JSON, wrong format or version,
-// missing or mistyped field, wrong shape, non-finite weight.
+// Throws UserError saying what is wrong: missing, unreadable, not a regular file, larger than
+// kLargestCheckpointBytes, not JSON (or a key given twice, nested too deep, too many values),
+// wrong format or version, missing or mistyped field, wrong shape, a weight that is not finite
+// or past the divergence guard's limit (naming the entry).
 Checkpoint load_checkpoint(const std::string& path);
 
 }  // namespace carry

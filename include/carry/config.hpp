@@ -8,6 +8,7 @@ namespace carry {
 
 constexpr std::int64_t kMaxBatch = std::int64_t{1} << 26;
 constexpr std::int64_t kMaxSeed = 0xFFFFFFFFll;  // numpy's np.random.seed accepts 0 .. 2^32 - 1
+constexpr int kMaxThreads = 1024;                // --threads
 
 struct TrainConfig {
   std::string backend = "auto";

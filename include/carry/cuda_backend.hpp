@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "carry/config.hpp"
 #include "carry/memory_budget.hpp"
@@ -62,6 +63,8 @@ constexpr const char* kCudaKernelHelp =
     "newest version compiled for the size), fused-v1 or fused-v2; the fused kernels are "
     "unverified on hardware";
 bool is_cuda_kernel_name(const std::string& name);
+// The same names as a list, for --kernel's parser: chain, fused, fused-v1, fused-v2.
+const std::vector<std::string>& cuda_kernel_names();
 
 // Throws UserError for a name that is not one of kCudaKernelNames.
 CudaKernelChoice choose_cuda_kernel(const std::string& requested, int hidden, int bits);

@@ -3,6 +3,11 @@
 // The evaluation set is every pair (a, b) with a, b < 2^(T-1) when there are at most 2^24 of
 // them (T <= 13), otherwise a fixed sample of 2^20 pairs from the counter-based generator with
 // a constant seed, so the same weights always get the same figures.
+//
+// Training's reports, made every few dozen steps, use a smaller set when the evaluation set is
+// large (report_evaluation_set): all of it up to kReportPairs pairs (T <= 8), else a fixed
+// sample of kReportPairs pairs, the first of the same generator's. A run's final figure, and
+// whether it reached --until-accuracy, are always on the evaluation set itself.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +21,7 @@ namespace carry {
 constexpr std::uint64_t kMaxExhaustivePairs = std::uint64_t{1} << 24;
 constexpr std::uint64_t kSampledPairs = std::uint64_t{1} << 20;
 constexpr std::uint64_t kEvaluationSampleSeed = 0x6576616c75617465ull;  // "evaluate"
+constexpr std::uint64_t kReportPairs = std::uint64_t{1} << 14;
 
 struct EvaluationSet {
   int bits = 0;
@@ -25,6 +31,8 @@ struct EvaluationSet {
 };
 
 EvaluationSet evaluation_set(int bits);
+// The set training's reports evaluate (see above); evaluation_set(bits) itself when T <= 8.
+EvaluationSet report_evaluation_set(int bits);
 
 // What evaluate() counts. exact_only counts exact matches alone (bits_correct and
 // position_correct stay 0) and so can stop below a pair's first wrong bit: all that training's
@@ -48,6 +56,9 @@ struct Evaluation {
 // so every count is the one that running reference_forward on each pair gives. Counts are
 // integers, so the result does not depend on the thread count.
 Evaluation evaluate(const Parameters& params, int bits, int threads = 0,
+                    Counting counting = Counting::every_bit);
+// The same over a given set (report_evaluation_set's, or evaluation_set's).
+Evaluation evaluate(const Parameters& params, const EvaluationSet& set, int threads = 0,
                     Counting counting = Counting::every_bit);
 
 }  // namespace carry

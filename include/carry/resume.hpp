@@ -37,8 +37,10 @@ TrainConfig config_to_resume(const Checkpoint& checkpoint, const std::string& so
                              const TrainConfig& requested, const std::vector<std::string>& given,
                              const std::vector<std::string>& backends);
 
-// Refuses (UserError) a run whose last step number, steps_done + config.steps, or whose sample
-// count, that times config.batch, would not fit in a signed 64-bit integer.
+// Whether a run's last step number, steps_done + steps, and its sample count, that times
+// batch, fit in a signed 64-bit integer.
+bool run_length_fits(std::int64_t steps_done, std::int64_t steps, std::int64_t batch);
+// Refuses (UserError, naming --steps and --batch) a run for which run_length_fits is false.
 void check_run_length(const TrainConfig& config, std::int64_t steps_done);
 
 }  // namespace carry

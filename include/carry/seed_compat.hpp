@@ -19,7 +19,8 @@ struct SeedCompatConfig {
 };
 
 // Trains as the seed does and prints what it prints (every 1000th step) to `out`.
-// Returns the final weights.
+// Returns the final weights. After every step the divergence guard (divergence.hpp) checks the
+// step's loss and the weights, and throws DivergenceError if either has blown up.
 Parameters run_seed_compat(const SeedCompatConfig& config, std::ostream& out);
 
 }  // namespace carry

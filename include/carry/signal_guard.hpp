@@ -1,5 +1,6 @@
-// signal_guard.hpp: turns SIGINT and SIGTERM into a request to stop that the training loop
-// polls between steps, so a stopped run can finish its step and save its checkpoint.
+// signal_guard.hpp: turns SIGINT, SIGTERM and SIGHUP (the terminal closed) into a request to
+// stop that the training loop polls between steps, so a stopped run can finish its step and save
+// its checkpoint.
 //
 // The first signal only sets a flag (an atomic int, safe to touch from a signal handler and
 // from any thread). A second signal of either kind means "now": the process writes one line to
@@ -19,17 +20,17 @@ class StopSignalGuard {
   StopSignalGuard& operator=(const StopSignalGuard&) = delete;
 
   bool stop_requested() const { return signal_number() != 0; }
-  // The first signal received (SIGINT or SIGTERM), or 0.
+  // The first signal received (SIGINT, SIGTERM or SIGHUP), or 0.
   int signal_number() const;
 };
 
-// The shell's convention for a process ended by `signal`: 128 + its number (130 for SIGINT,
-// 143 for SIGTERM).
+// The shell's convention for a process ended by `signal`: 128 + its number (129 for SIGHUP,
+// 130 for SIGINT, 143 for SIGTERM).
 constexpr int exit_status_for_signal(int signal) {
   return 128 + signal;
 }
 
-// "SIGINT", "SIGTERM", or "a signal" for any other.
+// "SIGINT", "SIGTERM", "SIGHUP", or "a signal" for any other.
 const char* signal_name(int signal);
 
 }  // namespace carry

@@ -12,6 +12,7 @@ namespace carry {
 
 class ThreadPool {
  public:
+  // Starts threads - 1 workers; throws ResourceError when the system will not start one.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -24,6 +25,8 @@ class ThreadPool {
 
  private:
   void work(int worker);
+  // Tells the workers to leave and joins them.
+  void stop();
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;

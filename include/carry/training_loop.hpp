@@ -14,7 +14,7 @@ struct TrainingReport {
   std::int64_t steps_done = 0;
   std::int64_t samples_seen = 0;
   double mean_loss = 0.0;       // mean of the step losses since the previous report
-  double exact_accuracy = 0.0;  // on the evaluation set, after this step
+  double exact_accuracy = 0.0;  // on report_evaluation_set (evaluate.hpp), after this step
   double samples_per_s = 0.0;   // training only, since the previous report
   StepResult last_step;         // carries the example shown in the report
 };
@@ -24,10 +24,12 @@ struct TrainingOutcome {
   bool interrupted = false;         // hooks.stop_requested() ended the run early
   double training_seconds = 0.0;    // the steps alone
   double evaluation_seconds = 0.0;  // the evaluations made for reports
-  bool target_reached = false;      // config.until_accuracy was reached (and is > 0)
-  // Exact matches only (Counting::exact_only); empty (set.size 0) when interrupted before any
-  // report.
+  bool target_reached = false;  // config.until_accuracy was reached on the full set (and is > 0)
+  // Exact matches only (Counting::exact_only), on the full evaluation set after the last step;
+  // when interrupted, the last report's (perhaps on a sample), or empty (set.size 0) before any.
   Evaluation final_evaluation;
+  std::int64_t final_evaluation_step = -1;  // the step final_evaluation was made after on the
+                                            // full set; -1 if it is a report's sample
 };
 
 // What a caller may attach to the loop besides reports.
@@ -41,9 +43,11 @@ struct TrainingHooks {
 };
 
 // Runs config.steps steps starting at step `first_step` (0 for a new run). Every
-// config.report_every steps, and after the last, evaluates (exact matches only: all a report
-// shows) and calls `on_report`; stops early once the exact-match accuracy reaches
-// config.until_accuracy (when that is above 0).
+// config.report_every steps, and after the last, evaluates report_evaluation_set (exact matches
+// only: all a report shows) and calls `on_report`; stops early once the exact-match accuracy
+// reaches config.until_accuracy (when that is above 0) on the full evaluation set (a report's
+// sample that reaches it is checked on the full set first). Unless interrupted, the outcome's
+// final evaluation is of the full set after the last step.
 //
 // After every step the divergence guard (divergence.hpp) checks the step's loss and the
 // weights, and throws DivergenceError if either has blown up.

@@ -8,6 +8,11 @@
 
 namespace carry {
 
+const std::vector<std::string>& backend_names() {
+  static const std::vector<std::string> names{"auto", "cuda", "cpu", "reference"};
+  return names;
+}
+
 std::vector<std::string> available_backends() {
   // "cuda" is always listed: without CUDA or a GPU it explains why it cannot run.
   std::vector<std::string> backends{"cuda"};
@@ -44,6 +49,15 @@ MemoryNeed training_memory_need(const TrainConfig& config) {
   if (config.backend == "cpu") return common + cpu_memory_need(config);
   if (config.backend == "cuda") return common + cuda_host_memory_need(config);
   return common + reference_memory_need(config);
+}
+
+MemoryNeed verification_memory_need(const TrainConfig& config) {
+  MemoryNeed need = training_memory_need(config);
+  // The batch's problems, and T outputs per sample three times over (the GPU's, the reference's
+  // and their tolerances), in float64.
+  need.bytes_per_sample +=
+      sizeof(AdditionProblem) + 3 * static_cast<std::uint64_t>(config.bits) * sizeof(double);
+  return need;
 }
 
 std::unique_ptr<Trainer> make_trainer(const TrainConfig& config, const Parameters& initial) {

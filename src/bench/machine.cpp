@@ -7,6 +7,7 @@
 
 #include "carry/bench.hpp"
 #include "carry/cpu_trainer.hpp"
+#include "carry/worker_threads.hpp"
 
 namespace carry {
 
@@ -38,11 +39,7 @@ double measure_cpu_peak_gflops(int threads) {
   const auto iterations = static_cast<std::int64_t>(1.6e9 / loop.flops_per_iteration);
   std::vector<float> sinks(threads);
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] { sinks[t] = loop.run(iterations); });
-  }
-  for (std::thread& worker : workers) worker.join();
+  run_on_threads(threads, [&](int t) { sinks[t] = loop.run(iterations); });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double flops = loop.flops_per_iteration * static_cast<double>(iterations) * threads;

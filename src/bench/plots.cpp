@@ -80,7 +80,10 @@ std::string gnuplot_script(const std::vector<BenchRecord>& records, const std::s
 std::string render_plots(const std::string& folder, const std::vector<BenchRecord>& records,
                          const std::string& title) {
   write_file_atomically(folder + "/plots.gp", gnuplot_script(records, title));
-  const std::string command = "cd '" + folder + "' && gnuplot plots.gp 2>&1";
+  // The folder in single quotes, each of its own quotes written as '\'' (close, escaped, reopen).
+  std::string quoted = "'";
+  for (const char c : folder) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  const std::string command = "cd " + quoted + "' && gnuplot plots.gp 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return "cannot run gnuplot";
   std::string output;

@@ -6,18 +6,25 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <memory>
 
+#include "carry/atomic_file.hpp"
 #include "carry/backends.hpp"
 #include "carry/bench.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/flops.hpp"
+#include "carry/memory_budget.hpp"
 #include "carry/peer_python.hpp"
 #include "carry/peers.hpp"
+#include "carry/resume.hpp"
+#include "carry/trainer.hpp"
+#include "carry/write_target.hpp"
 #include "commands.hpp"
+#include "output.hpp"
+#include "peers_location.hpp"
+#include "typed_options.hpp"
 
 namespace carry::cli {
 
@@ -43,22 +50,10 @@ struct BenchOptions {
   bool show_peer_python = false;
 };
 
-// bench/peers of the source tree that holds this carry: the nearest folder above the running
-// executable with bench/peers/torch_rnn.py in it (build/carry finds its checkout's), else
-// bench/peers under the current folder. Found at run time, so the binary names no build path.
-std::string default_peers_dir() {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  fs::path folder = fs::read_symlink("/proc/self/exe", error).parent_path();
-  while (!error && !folder.empty()) {
-    if (fs::exists(folder / "bench" / "peers" / "torch_rnn.py", error)) {
-      return (folder / "bench" / "peers").string();
-    }
-    if (folder == folder.root_path()) break;
-    folder = folder.parent_path();
-  }
-  return "bench/peers";
-}
+// Peer scripts the bench runs with --peers, (script, extra arguments): eager PyTorch, JAX, and
+// compiled PyTorch (torch 2 only) last, as its compilation takes longest.
+const std::pair<const char*, const char*> kPeers[] = {
+    {"torch_rnn.py", ""}, {"jax_rnn.py", ""}, {"torch_rnn.py", "--compile"}};
 
 // A status line that rewrites itself on a terminal and stays quiet in a log.
 class Progress {
@@ -96,13 +91,38 @@ void print_record(const BenchRecord& r) {
   std::fflush(stdout);
 }
 
-void make_folder(const std::string& path) {
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+// The --out folder, made if missing, and every file the bench will write there checked, so
+// that nothing the bench measured is lost to an unwritable output at the end.
+void prepare_out_folder(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0) {
+    if (!S_ISDIR(info.st_mode)) {
+      throw UserError("--out " + path + ": it is " +
+                      (S_ISREG(info.st_mode) ? std::string("a file") : kind_of_file(info.st_mode)) +
+                      ", not a folder (the bench writes several files into it)");
+    }
+  } else if (::mkdir(path.c_str(), 0777) != 0) {
     throw UserError("cannot create " + path + ": " + std::strerror(errno));
+  }
+  // gnuplot writes the pictures itself: a FIFO there would make it wait forever.
+  for (const char* name :
+       {"results.csv", "results.json", "plots.gp", "throughput.png", "time_to_accuracy.png"}) {
+    check_writable(path + "/" + name);
   }
 }
 
-void run_bench(const BenchOptions& options) {
+// Every peer script, found before anything is measured.
+void check_peer_scripts(const std::string& folder) {
+  for (const auto& peer : kPeers) {
+    const std::string script = folder + "/" + peer.first;
+    if (::access(script.c_str(), R_OK) != 0) {
+      throw UserError("--peers: cannot read " + script + " (" + std::strerror(errno) +
+                      "); give the folder of the peer scripts with --peers-dir");
+    }
+  }
+}
+
+void run_bench(BenchOptions& options) {
   if (options.show_peer_python) {
     const PeerPython& python = peer_python_choice();
     std::printf("%s\t%s\n", python.path.c_str(), python.why.c_str());
@@ -115,21 +135,33 @@ void run_bench(const BenchOptions& options) {
   base.threads = options.threads;
   base.kernel = options.kernel;
   validate_run(base);
-  if (options.lr < 0) throw UserError("--lr must be above 0 (or 0 for the batch-size rule)");
-  if (options.target.check_every < 1) throw UserError("--check-every must be at least 1");
   // Time to accuracy is defined on all 8-bit pairs.
   const bool measure_target = options.time_to_accuracy && options.bits == 8;
-  if (options.repeats < 1) throw UserError("--repeats must be at least 1");
-  const std::string peers_dir = options.peers_dir.empty() ? default_peers_dir() : options.peers_dir;
-  if (!(options.seconds > 0.0)) throw UserError("--seconds must be above 0");
-  for (std::int64_t batch : options.batches) {
-    TrainConfig probe = base;
-    probe.batch = batch;
-    validate_run(probe);
-  }
   std::vector<std::string> backends;
   for (const std::string& name : options.backends) backends.push_back(resolve_backend(name));
-  if (!options.out_dir.empty()) make_folder(options.out_dir);
+  // Everything that could fail later is checked before the first measurement.
+  const std::uint64_t available = available_memory_bytes();
+  for (std::int64_t batch : options.batches) {
+    for (const std::string& backend : backends) {
+      TrainConfig probe = base;
+      probe.batch = batch;
+      probe.backend = backend;
+      validate_run(probe);
+      check_batch_fits(probe, training_memory_need(probe), available);
+      // Time to accuracy may run check_every steps past its cap.
+      if (measure_target &&
+          !run_length_fits(options.target.check_every, options.target.max_steps, batch)) {
+        throw UserError("--target-steps " + std::to_string(options.target.max_steps) +
+                        " at --batch " + std::to_string(batch) +
+                        " would pass 2^63 - 1 steps or samples; give a smaller --target-steps");
+      }
+    }
+  }
+  if (options.peers) {
+    if (options.peers_dir.empty()) options.peers_dir = default_peers_dir();
+    check_peer_scripts(options.peers_dir);
+  }
+  if (!options.out_dir.empty()) prepare_out_folder(options.out_dir);
 
   const Progress progress;
   const std::string device = cpu_model_name();
@@ -185,15 +217,12 @@ void run_bench(const BenchOptions& options) {
       finish(record);
     }
     if (options.peers) {
-      // Eager PyTorch, JAX and compiled PyTorch (torch 2 only; last, as its compilation takes
-      // longest); each skips itself if its framework is missing.
-      const std::pair<const char*, const char*> peers[] = {
-          {"torch_rnn.py", ""}, {"jax_rnn.py", ""}, {"torch_rnn.py", "--compile"}};
-      for (const auto& [script, arguments] : peers) {
+      // Each skips itself if its framework is missing.
+      for (const auto& [script, arguments] : kPeers) {
         progress.show(std::string("measuring ") + script + " " + arguments + " at batch " +
                       std::to_string(batch));
         PeerRequest request;
-        request.script = peers_dir + "/" + script;
+        request.script = options.peers_dir + "/" + script;
         request.extra_arguments = arguments;
         request.device = options.peer_device;
         request.batch = batch;
@@ -237,45 +266,33 @@ void run_bench(const BenchOptions& options) {
 void add_bench_command(CLI::App& app) {
   auto options = std::make_shared<BenchOptions>();
   CLI::App* bench = app.add_subcommand("bench", "Measure training throughput across batch sizes");
-  bench->add_option("--backend", options->backends, "Backends, comma-separated")
-      ->delimiter(',')
-      ->capture_default_str();
-  bench->add_option("--batch", options->batches, "Batch sizes, comma-separated")
-      ->delimiter(',')
-      ->capture_default_str();
-  bench->add_option("--hidden", options->hidden, "Hidden units")->capture_default_str();
-  bench->add_option("--bits", options->bits, "Bits per problem")->capture_default_str();
-  bench->add_option("--kernel", options->kernel, kCudaKernelHelp)->capture_default_str();
-  bench->add_option("--lr", options->lr, "Learning rate (0: the batch-size rule)")
-      ->capture_default_str();
-  bench->add_option("--threads", options->threads, "cpu backend and peer threads (0 = all cores)")
-      ->capture_default_str();
-  bench->add_option("--repeats", options->repeats, "Timed repeats; the median is reported")
-      ->capture_default_str();
-  bench->add_option("--seconds", options->seconds, "About this long per repeat")
-      ->capture_default_str();
-  bench->add_flag("--peers", options->peers, "Also run the peers in bench/peers (PyTorch)");
-  bench->add_flag("!--no-time-to-accuracy", options->time_to_accuracy,
+  BenchOptions& o = *options;
+  add_choice_list(bench, "--backend", o.backends, backend_names(), "Backends, comma-separated");
+  add_integer_list(bench, "--batch", o.batches, {1, kMaxBatch}, "Batch sizes, comma-separated");
+  add_integer(bench, "--hidden", o.hidden, {1, kMaxHidden}, "Hidden units");
+  add_integer(bench, "--bits", o.bits, {kMinBits, kMaxTrainBits}, "Bits per problem");
+  add_choice(bench, "--kernel", o.kernel, cuda_kernel_names(), kCudaKernelHelp);
+  add_real(bench, "--lr", o.lr, kZeroOrMore, "Learning rate (0: the batch-size rule)");
+  add_integer(bench, "--threads", o.threads, {0, kMaxThreads},
+              "cpu backend and peer threads (0 = all cores)");
+  add_integer(bench, "--repeats", o.repeats, {1, 1000}, "Timed repeats; the median is reported");
+  add_real(bench, "--seconds", o.seconds, {0.0, false, 3600.0, true}, "About this long per repeat");
+  bench->add_flag("--peers", o.peers, "Also run the peers in bench/peers (PyTorch, JAX)");
+  bench->add_flag("!--no-time-to-accuracy", o.time_to_accuracy,
                   "Skip training each backend to 100% exact match");
-  bench
-      ->add_option("--check-every", options->target.check_every,
-                   "Steps between accuracy checks when timing to 100%")
-      ->capture_default_str();
-  bench->add_option("--target-steps", options->target.max_steps, "Step cap for time to 100%")
-      ->capture_default_str();
-  bench
-      ->add_option("--target-seconds", options->target.max_seconds,
-                   "Training-time cap for time to 100%")
-      ->capture_default_str();
-  bench->add_option("--peers-dir", options->peers_dir,
-                    "Where the peer scripts are (default: bench/peers of the source tree that "
-                    "holds this carry, found upwards from its folder)");
-  bench->add_option("--peer-device", options->peer_device, "Where peers run: cpu or cuda")
-      ->capture_default_str();
-  bench->add_option("--gpu-peak-gflops", options->gpu_peak_gflops,
-                    "The GPU's float32 peak for the %peak column (e.g. 67000 for an H200)");
-  bench->add_option("--out", options->out_dir, "Write results.csv and results.json here");
-  bench->add_flag("--show-peer-python", options->show_peer_python,
+  add_integer(bench, "--check-every", o.target.check_every, {1, 1000000},
+              "Steps between accuracy checks when timing to 100%");
+  add_integer(bench, "--target-steps", o.target.max_steps, {1}, "Step cap for time to 100%");
+  add_real(bench, "--target-seconds", o.target.max_seconds, {0.0, false, 86400.0, true},
+           "Training-time cap for time to 100%");
+  add_path(bench, "--peers-dir", o.peers_dir,
+           "Where the peer scripts are (default: bench/peers of the source tree carry was built "
+           "in, found from its own path)");
+  add_choice(bench, "--peer-device", o.peer_device, {"cpu", "cuda"}, "Where peers run");
+  add_real(bench, "--gpu-peak-gflops", o.gpu_peak_gflops, kZeroOrMore,
+           "The GPU's float32 peak for the %peak column (e.g. 67000 for an H200)");
+  add_path(bench, "--out", o.out_dir, "Write results.csv, results.json and plots here");
+  bench->add_flag("--show-peer-python", o.show_peer_python,
                   "Print the python3 the peers would run with (and why), then exit");
   bench->callback([options] { run_bench(*options); });
 }

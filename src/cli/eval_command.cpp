@@ -8,7 +8,7 @@
 #include "carry/evaluate.hpp"
 #include "cli_support.hpp"
 #include "commands.hpp"
-#include "strict_numbers.hpp"
+#include "typed_options.hpp"
 
 namespace carry::cli {
 
@@ -16,7 +16,8 @@ namespace {
 
 struct EvalOptions {
   std::string checkpoint_path;
-  int bits = 0;  // 0: the checkpoint's own
+  int bits = 0;  // when --bits is not given, the checkpoint's own
+  CLI::Option* bits_option = nullptr;
 };
 
 void print_evaluation(const Checkpoint& checkpoint, const std::string& path,
@@ -52,16 +53,15 @@ void print_evaluation(const Checkpoint& checkpoint, const std::string& path,
 void add_eval_command(CLI::App& app) {
   auto options = std::make_shared<EvalOptions>();
   CLI::App* eval = app.add_subcommand("eval", "Accuracy of a saved checkpoint");
-  eval->add_option("checkpoint", options->checkpoint_path, "Checkpoint file (from train --save)")
+  add_path(eval, "checkpoint", options->checkpoint_path, "Checkpoint file (from train --save)")
       ->required();
-  eval->add_option("--bits", options->bits,
-                   "Problem length, 2..62 (default: the training length; longer tests "
-                   "generalisation)");
-  require_decimal_integers(eval, {"--bits"});
+  options->bits_option =
+      add_integer(eval, "--bits", options->bits, {kMinBits, kMaxEvalBits},
+                  "Problem length (default: the training length; longer tests generalisation)");
+  options->bits_option->default_str("");
   eval->callback([options] {
     const Checkpoint checkpoint = load_checkpoint(options->checkpoint_path);
-    const int bits = options->bits == 0 ? checkpoint.bits : options->bits;
-    check_bits(bits, kMaxEvalBits, "--bits");
+    const int bits = options->bits_option->count() > 0 ? options->bits : checkpoint.bits;
     print_evaluation(checkpoint, options->checkpoint_path, evaluate(checkpoint.params, bits));
   });
 }

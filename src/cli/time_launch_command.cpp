@@ -7,6 +7,7 @@
 
 #include "carry/launch_costs.hpp"
 #include "commands.hpp"
+#include "typed_options.hpp"
 
 namespace carry::cli {
 
@@ -43,8 +44,8 @@ void add_time_launch_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "time-launch", "Time GPU launches, graph replays and grid barriers; prints one JSON line");
   command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check.sh
-  command->add_option("--repeats", *repeats, "Launches (barriers) timed per figure")
-      ->capture_default_str();
+  add_integer(command, "--repeats", *repeats, {1, kMaxLaunchRepeats},
+              "Launches (barriers) timed per figure");
   command->callback(
       [repeats] { std::printf("%s\n", to_json(measure_launch_costs(*repeats)).dump().c_str()); });
 }

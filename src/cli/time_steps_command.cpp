@@ -13,7 +13,10 @@
 #include "carry/bench.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
+#include "carry/memory_budget.hpp"
+#include "carry/resume.hpp"
 #include "commands.hpp"
+#include "typed_options.hpp"
 
 namespace carry::cli {
 
@@ -32,9 +35,14 @@ nlohmann::json rate(double samples, double seconds) {
 void run_time_steps(TimeStepsOptions& options) {
   TrainConfig& config = options.config;
   validate_run(config);
-  if (config.steps < 1) throw UserError("--steps must be at least 1");
-  if (options.warmup < 0) throw UserError("--warmup must be 0 or more");
   config.backend = resolve_backend(config.backend);
+  // The steps' numbers and samples must fit in 64 bits, the batch in memory.
+  if (!run_length_fits(options.warmup, config.steps, config.batch)) {
+    throw UserError("--warmup " + std::to_string(options.warmup) + " and --steps " +
+                    std::to_string(config.steps) + " of --batch " + std::to_string(config.batch) +
+                    " would pass 2^63 - 1 steps or samples; ask for fewer steps");
+  }
+  check_batch_fits(config, training_memory_need(config), available_memory_bytes());
   const TrainingStepsTiming timing = time_training_steps(config, options.warmup);
   const double samples = static_cast<double>(config.steps) * static_cast<double>(config.batch);
   const nlohmann::json line = {
@@ -76,16 +84,15 @@ void add_time_steps_command(CLI::App& app) {
   c.steps = 200;
   CLI::App* command = app.add_subcommand("time-steps", "Time training steps; prints one JSON line");
   command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check.sh
-  command->add_option("--backend", c.backend, "auto, cuda, cpu or reference")
-      ->capture_default_str();
-  command->add_option("--batch", c.batch, "Problems per step")->capture_default_str();
-  command->add_option("--steps", c.steps, "Timed steps")->capture_default_str();
-  command->add_option("--warmup", options->warmup, "Untimed steps first")->capture_default_str();
-  command->add_option("--hidden", c.hidden, "Hidden units, 1..256")->capture_default_str();
-  command->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
-  command->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
-  command->add_option("--seed", c.seed, "Seed")->capture_default_str();
-  command->add_option("--kernel", c.kernel, kCudaKernelHelp)->capture_default_str();
+  add_choice(command, "--backend", c.backend, backend_names(), "auto, cuda, cpu or reference");
+  add_integer(command, "--batch", c.batch, {1, kMaxBatch}, "Problems per step");
+  add_integer(command, "--steps", c.steps, {1}, "Timed steps");
+  add_integer(command, "--warmup", options->warmup, {0}, "Untimed steps first");
+  add_integer(command, "--hidden", c.hidden, {1, kMaxHidden}, "Hidden units");
+  add_integer(command, "--bits", c.bits, {kMinBits, kMaxTrainBits}, "Bits per problem");
+  add_real(command, "--lr", c.lr, kAboveZero, "Learning rate");
+  add_integer(command, "--seed", c.seed, {0, kMaxSeed}, "Seed");
+  add_choice(command, "--kernel", c.kernel, cuda_kernel_names(), kCudaKernelHelp);
   command->callback([options] { run_time_steps(*options); });
 }
 

@@ -2,24 +2,36 @@
 #include "train_options.hpp"
 
 #include "carry/errors.hpp"
+#include "carry/seed_compat.hpp"
 
 namespace carry::cli {
+
+namespace {
+constexpr const char* kSeedLoop = " (it runs the seed's batch-1, 8-bit reference loop)";
+
+bool was_given(const CLI::Option* option) {
+  return option != nullptr && option->count() > 0;
+}
+}  // namespace
 
 void check_option_combinations(const TrainOptions& options) {
   if (options.seed_compat) {
     for (const CLI::Option* option : options.batched_only) {
-      if (option->count() > 0) {
-        throw UserError(option->get_name() +
-                        " cannot be combined with --seed-compat (it runs the seed's batch-1, "
-                        "8-bit reference loop)");
+      if (was_given(option)) {
+        throw UserError(option->get_name() + " cannot be combined with --seed-compat" + kSeedLoop);
       }
     }
-  }
-  if (options.checkpoint_every_option != nullptr && options.checkpoint_every_option->count() > 0) {
-    if (options.checkpoint_every < 1) {
-      throw UserError("--checkpoint-every must be at least 1 (got " +
-                      std::to_string(options.checkpoint_every) + ")");
+    // The seed's own values are no conflict.
+    if (was_given(options.bits_option) && options.config.bits != kSeedCompatBits) {
+      throw UserError("--bits cannot be combined with --seed-compat except as --bits 8" +
+                      std::string(kSeedLoop));
     }
+    if (was_given(options.batch_option) && options.config.batch != 1) {
+      throw UserError("--batch cannot be combined with --seed-compat except as --batch 1" +
+                      std::string(kSeedLoop));
+    }
+  }
+  if (was_given(options.checkpoint_every_option)) {
     if (options.save_path.empty()) {
       throw UserError("--checkpoint-every needs --save PATH (where to write the checkpoints)");
     }

@@ -22,6 +22,9 @@ struct TrainOptions {
   bool no_self_check = false;  // skip the cuda backend's check of its first step (self_check.hpp)
   // Options --seed-compat cannot honour, to refuse them when given.
   std::vector<CLI::Option*> batched_only;
+  // --bits and --batch, which --seed-compat accepts with the seed's own values (8 and 1).
+  CLI::Option* bits_option = nullptr;
+  CLI::Option* batch_option = nullptr;
   // Options that define a run, which --resume compares with its checkpoint.
   std::vector<CLI::Option*> run_defining;
   CLI::Option* lr_option = nullptr;
@@ -33,7 +36,8 @@ struct TrainOptions {
 void add_train_options(CLI::App* train, TrainOptions* options);
 
 // After parsing: refuses (UserError) what cannot be combined: --seed-compat with a batched-only
-// option, --checkpoint-every without --save or below 1.
+// option (or with --bits or --batch other than the seed's 8 and 1), --checkpoint-every without
+// --save.
 void check_option_combinations(const TrainOptions& options);
 
 // The names ("--batch") of the run-defining options given on the command line.

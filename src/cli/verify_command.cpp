@@ -2,16 +2,19 @@
 // step, within derived float32 tolerances (verification.hpp). Exit status 0 when everything
 // agrees, 1 when something does not, 2 when there is no GPU (or a bad option).
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "carry/atomic_file.hpp"
 #include "carry/backends.hpp"
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "carry/gpu_probe.hpp"
+#include "carry/memory_budget.hpp"
 #include "carry/verification.hpp"
 #include "commands.hpp"
+#include "output.hpp"
+#include "typed_options.hpp"
 
 namespace carry::cli {
 
@@ -88,12 +91,13 @@ void run_verify(VerifyOptions& options) {
   TrainConfig& config = options.config;
   config.backend = "cuda";
   validate_run(config);
-  if (config.steps < 1) throw UserError("--steps must be at least 1");
+  if (!options.json_path.empty()) check_writable(options.json_path);  // before the work
   if (!cuda_backend_built()) {
     throw UserError("carry verify checks the cuda backend, and this carry was built without CUDA");
   }
   const GpuStatus gpu = probe_gpu();
   if (!gpu.usable) throw UserError("carry verify needs a GPU: no usable GPU: " + gpu.description);
+  check_batch_fits(config, verification_memory_need(config), available_memory_bytes());
 
   const CudaKernelChoice choice = choose_cuda_kernel(config.kernel, config.hidden, config.bits);
   std::printf("carry verify: cuda (%s kernel) on %s against the float64 reference\n",
@@ -136,12 +140,11 @@ void run_verify(VerifyOptions& options) {
       "(information, not judged)\n",
       static_cast<long long>(config.steps), outcome.drift_max_abs, outcome.drift_max_rel);
   std::printf("%s\n", outcome.passed() ? "PASS" : "FAIL");
-  std::fflush(stdout);
+  flush_standard_output();
 
   if (!options.json_path.empty()) {
-    std::ofstream file(options.json_path);
-    file << to_json(outcome, config, gpu.description).dump(1) << "\n";
-    if (!file) throw UserError("cannot write " + options.json_path);
+    write_file_atomically(options.json_path,
+                          to_json(outcome, config, gpu.description).dump(1) + "\n");
   }
   if (!outcome.passed()) throw CommandStatus{1};
 }
@@ -156,19 +159,16 @@ void add_verify_command(CLI::App& app) {
   CLI::App* verify = app.add_subcommand(
       "verify",
       "Check the cuda backend against the float64 reference (exit 0 agree, 1 differ, 2 no GPU)");
-  verify->add_option("--batch", c.batch, "Problems per step")->capture_default_str();
-  verify->add_option("--steps", c.steps, "Steps to compare")->capture_default_str();
-  verify->add_option("--hidden", c.hidden, "Hidden units, 1..256")->capture_default_str();
-  verify->add_option("--bits", c.bits, "Bits per problem, 2..32")->capture_default_str();
-  verify->add_option("--seed", c.seed, "Seed for the weights and the batches")
-      ->capture_default_str();
-  verify->add_option("--lr", c.lr, "Learning rate")->capture_default_str();
-  verify->add_option("--kernel", c.kernel, kCudaKernelHelp)->capture_default_str();
-  verify
-      ->add_option("--threads", c.threads,
-                   "Threads of the float64 side (0 = all cores; results do not depend on it)")
-      ->capture_default_str();
-  verify->add_option("--json", options->json_path, "Also write the figures to this JSON file");
+  add_integer(verify, "--batch", c.batch, {1, kMaxBatch}, "Problems per step");
+  add_integer(verify, "--steps", c.steps, {1}, "Steps to compare");
+  add_integer(verify, "--hidden", c.hidden, {1, kMaxHidden}, "Hidden units");
+  add_integer(verify, "--bits", c.bits, {kMinBits, kMaxTrainBits}, "Bits per problem");
+  add_integer(verify, "--seed", c.seed, {0, kMaxSeed}, "Seed for the weights and the batches");
+  add_real(verify, "--lr", c.lr, kAboveZero, "Learning rate");
+  add_choice(verify, "--kernel", c.kernel, cuda_kernel_names(), kCudaKernelHelp);
+  add_integer(verify, "--threads", c.threads, {0, kMaxThreads},
+              "Threads of the float64 side (0 = all cores; results do not depend on it)");
+  add_path(verify, "--json", options->json_path, "Also write the figures to this JSON file");
   verify->callback([options] { run_verify(*options); });
 }
 

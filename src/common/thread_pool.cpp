@@ -1,20 +1,42 @@
 // thread_pool.cpp: see thread_pool.hpp.
 #include "carry/thread_pool.hpp"
 
+#include <string>
+#include <system_error>
+
+#include "carry/errors.hpp"
+
 namespace carry {
 
 ThreadPool::ThreadPool(int threads) {
-  for (int worker = 1; worker < threads; ++worker)
-    workers_.emplace_back(&ThreadPool::work, this, worker);
+  for (int worker = 1; worker < threads; ++worker) {
+    try {
+      workers_.emplace_back(&ThreadPool::work, this, worker);
+    } catch (const std::system_error& error) {
+      // The workers already started must be stopped and joined: a joinable std::thread
+      // destroyed with the vector would end the process.
+      stop();
+      // (No option named: not every command that trains has --threads.)
+      throw ResourceError("cannot start thread " + std::to_string(worker + 1) + " of " +
+                          std::to_string(threads) + " (" + error.code().message() +
+                          "): the system's limit on threads or on address space was reached");
+    }
+  }
 }
 
 ThreadPool::~ThreadPool() {
+  stop();
+}
+
+void ThreadPool::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   start_.notify_all();
-  for (std::thread& worker : workers_) worker.join();
+  for (std::thread& worker : workers_) {
+    if (worker.joinable()) worker.join();
+  }
 }
 
 void ThreadPool::run(const std::function<void(int)>& task) {

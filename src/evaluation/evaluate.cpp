@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "carry/reference.hpp"
+#include "carry/worker_threads.hpp"
 #include "pairs_by_low_bits.hpp"
 
 namespace carry {
@@ -190,6 +191,14 @@ EvaluationSet evaluation_set(int bits) {
   return set;
 }
 
+EvaluationSet report_evaluation_set(int bits) {
+  EvaluationSet set = evaluation_set(bits);
+  if (set.size <= kReportPairs) return set;
+  set.exhaustive = false;  // the first kReportPairs pairs of the sample
+  set.size = kReportPairs;
+  return set;
+}
+
 double Evaluation::exact_accuracy() const {
   return static_cast<double>(exact_correct) / static_cast<double>(set.size);
 }
@@ -201,8 +210,14 @@ double Evaluation::position_accuracy(int position) const {
 }
 
 Evaluation evaluate(const Parameters& params, int bits, int threads, Counting counting) {
+  return evaluate(params, evaluation_set(bits), threads, counting);
+}
+
+Evaluation evaluate(const Parameters& params, const EvaluationSet& set, int threads,
+                    Counting counting) {
+  const int bits = set.bits;
   Evaluation result;
-  result.set = evaluation_set(bits);
+  result.set = set;
   result.counting = counting;
   result.position_correct.assign(bits, 0);
   const PairsByLowBits pairs(result.set);
@@ -225,10 +240,7 @@ Evaluation evaluate(const Parameters& params, int bits, int threads, Counting co
       walk.walk_subtree(subtrees[k], split_depth);
     }
   };
-  std::vector<std::thread> workers;
-  for (int worker = 1; worker < thread_count; ++worker) workers.emplace_back(work, worker);
-  work(0);
-  for (std::thread& worker : workers) worker.join();
+  run_on_threads(thread_count, work);
   per_thread.push_back(top);
   for (const Counts& counts : per_thread) {
     result.exact_correct += counts.exact;

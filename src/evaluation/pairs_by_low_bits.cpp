@@ -20,7 +20,10 @@ PairsByLowBits::PairsByLowBits(const EvaluationSet& set) : exhaustive_(set.exhau
     digits_ = set.bits - 1;
     return;
   }
-  digits_ = std::min(set.bits - 1, kMaxSampledDigits);
+  // About one pair per key: 4^digits >= the set's size, at most 4^10.
+  int digits = 0;
+  while (digits < kMaxSampledDigits && (std::uint64_t{1} << (2 * digits)) < set.size) ++digits;
+  digits_ = std::min(set.bits - 1, digits);
   // Counting sort, stable: counts per key, their running sum, then each pair to its place.
   first_.assign(keys() + 1, 0);
   std::vector<std::uint32_t> key(set.size);

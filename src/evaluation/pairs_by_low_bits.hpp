@@ -7,9 +7,10 @@
 // [first(k), first(k + 1)) of pair():
 //   exhaustive sets  D = T - 1, every operand bit (bit T - 1 is always 0); key k is exactly one
 //                    pair, decoded from k, so nothing is stored (T = 13: 2^24 keys).
-//   sampled sets     D = min(T - 1, 10): 4^10 ≈ 2^20 keys for 2^20 pairs, beyond which almost no
-//                    two pairs share a prefix; the pairs are sorted by key (counting sort), with
-//                    first() from the counts.
+//   sampled sets     D = min(T - 1, the least d with 4^d >= the set's size, at most 10): 4^10 ≈
+//                    2^20 keys for 2^20 pairs, 4^7 for training reports' 2^14, beyond which
+//                    almost no two pairs share a prefix; the pairs are sorted by key (counting
+//                    sort), with first() from the counts.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // seed_compat.cpp: see seed_compat.hpp.
 #include "carry/seed_compat.hpp"
 
+#include "carry/divergence.hpp"
 #include "carry/reference.hpp"
 #include "numpy_format.hpp"
 #include "numpy_random.hpp"
@@ -40,6 +41,10 @@ Parameters run_seed_compat(const SeedCompatConfig& config, std::ostream& out) {
           << problem.a << " + " << problem.b << " = " << prediction << '\n'
           << "------------\n";
     }
+    // The same guard as every batched run: a blown-up weight ends the run (exit status 3) and
+    // is never saved. Checked after the printout, which stays the seed's up to that step.
+    check_not_diverged(step + 1, sequence_loss(trace, problem, bits), largest_magnitude(params),
+                       config.lr);
   }
   return params;
 }

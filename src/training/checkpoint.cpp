@@ -1,18 +1,16 @@
 // checkpoint.cpp: see checkpoint.hpp.
 #include "carry/checkpoint.hpp"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "carry/atomic_file.hpp"
+#include "carry/bounded_json.hpp"
+#include "carry/bounded_read.hpp"
 #include "carry/config.hpp"
+#include "carry/divergence.hpp"
 #include "carry/errors.hpp"
 #include "carry/problem.hpp"
 
@@ -30,6 +28,12 @@ json matrix_to_json(const std::vector<double>& values, int rows, int cols) {
     matrix.push_back(std::move(row));
   }
   return matrix;
+}
+
+std::string number_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
 }
 
 // Reads and checks one checkpoint; every error names the source and the offending place.
@@ -83,6 +87,13 @@ class CheckpointReader {
         if (!row[c].is_number()) fail(place + " is not a number");
         const double number = row[c].get<double>();
         if (!std::isfinite(number)) fail(place + " is not finite");
+        // Past the divergence guard's limit the sigmoid is stuck at 0 or 1: such a weight
+        // comes from a diverged run (which carry never saves) or an edit, and would only make
+        // training fail later with a misleading message.
+        if (std::fabs(number) > kLargestUsefulWeight) {
+          fail(place + " is " + number_text(number) +
+               ", past the largest useful weight, 709.78 (the sigmoid is stuck at 0 or 1 there)");
+        }
         values.push_back(number);
       }
     }
@@ -120,12 +131,9 @@ Checkpoint checkpoint_from_json(const std::string& text, const std::string& sour
   const CheckpointReader reader(source);
   json document;
   try {
-    document = json::parse(text);
-  } catch (const json::exception& error) {  // parse_error, or out_of_range for 1e999
-    const std::string what = error.what();
-    const std::size_t detail = what.find("] ");
-    reader.fail("not valid JSON (" +
-                (detail == std::string::npos ? what : what.substr(detail + 2)) + ")");
+    document = parse_bounded_json(text);
+  } catch (const JsonRefusal& refusal) {  // not JSON, a key given twice, too deep or too large
+    reader.fail(refusal.what());
   }
   if (!document.is_object()) reader.fail("not a JSON object");
   const json& format = reader.field(document, "format", "the file");
@@ -172,21 +180,16 @@ void save_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   if (!all_finite(checkpoint.params)) {
     throw UserError("refusing to write " + path + ": the weights are not finite");
   }
+  // What the loader would refuse is never written.
+  if (largest_magnitude(checkpoint.params) > kLargestUsefulWeight) {
+    throw UserError("refusing to write " + path + ": a weight is past 709.78 (a diverged run)");
+  }
   write_file_atomically(path, checkpoint_to_json(checkpoint));
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    throw UserError("checkpoint " + path + ": it is a folder, not a file");
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    throw UserError("checkpoint " + path + ": cannot open it (" + std::strerror(errno) + ")");
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) throw UserError("checkpoint " + path + ": read error");
-  return checkpoint_from_json(text.str(), path);
+  return checkpoint_from_json(
+      read_regular_file(path, kLargestCheckpointBytes, "checkpoint " + path), path);
 }
 
 }  // namespace carry

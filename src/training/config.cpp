@@ -49,8 +49,9 @@ void validate(const TrainConfig& config) {
   if (config.seed < 0 || config.seed > kMaxSeed) {
     reject("--seed", "between 0 and " + std::to_string(kMaxSeed), std::to_string(config.seed));
   }
-  if (config.threads < 0 || config.threads > 1024) {
-    reject("--threads", "between 0 (all cores) and 1024", std::to_string(config.threads));
+  if (config.threads < 0 || config.threads > kMaxThreads) {
+    reject("--threads", "between 0 (all cores) and " + std::to_string(kMaxThreads),
+           std::to_string(config.threads));
   }
   if (config.report_every < 1) {
     reject("--report-every", "at least 1", std::to_string(config.report_every));

@@ -1,6 +1,7 @@
 // memory_budget.cpp: see memory_budget.hpp. Linux: /proc, cgroup v2 and rlimits.
 #include "carry/memory_budget.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include "carry/errors.hpp"
 #include "carry/parameters.hpp"
+#include "carry/value_rules.hpp"
 
 namespace carry {
 
@@ -74,19 +76,32 @@ std::string size_text(std::uint64_t bytes) {
   std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
   return buffer;
 }
+
 }  // namespace
+
+std::uint64_t thread_stack_bytes() {
+  std::size_t stack = 8u << 20;
+  pthread_attr_t attributes;
+  if (::pthread_attr_init(&attributes) == 0) {
+    ::pthread_attr_getstacksize(&attributes, &stack);
+    ::pthread_attr_destroy(&attributes);
+  }
+  return stack + page_bytes();
+}
 
 MemoryNeed common_memory_need(const TrainConfig& config) {
   const auto hidden = static_cast<std::uint64_t>(config.hidden);
   const std::uint64_t weights = (kInputs * hidden + hidden * hidden + hidden) * sizeof(double);
   const std::uint64_t trace = static_cast<std::uint64_t>(config.bits + 1) * hidden * sizeof(double);
-  // Each evaluation thread keeps two H x 64 blocks of hidden states (evaluate.cpp). Thread
-  // stacks are left out: they reserve address space but use little memory.
-  const std::uint64_t threads = std::max(1u, std::thread::hardware_concurrency());
-  const std::uint64_t evaluation = threads * 2 * hidden * 64 * sizeof(double);
+  // Each evaluation thread keeps two H x 64 blocks of hidden states (evaluate.cpp).
+  const std::uint64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::uint64_t evaluation = cores * 2 * hidden * 64 * sizeof(double);
+  // Threads started besides the main one: evaluation's (each backend counts its own).
+  std::uint64_t started_threads = cores - 1;
   MemoryNeed need;
   // Weights, the update, the trainer's and a report's copies; one trace; the evaluation.
   need.fixed_bytes = 4 * weights + trace + evaluation;
+  need.fixed_bytes += started_threads * thread_stack_bytes();
   return need;
 }
 
@@ -103,11 +118,11 @@ std::uint64_t available_memory_bytes() {
   std::uint64_t available = std::min(system_available_bytes(), cgroup_available_bytes());
   available = std::min(available, rlimit_available_bytes(RLIMIT_AS, pages_in_use * page_bytes()));
   available = std::min(available, rlimit_available_bytes(RLIMIT_DATA, data_pages * page_bytes()));
-  // CARRY_MEMORY_LIMIT (bytes) caps what carry allows itself, below whatever the system offers.
+  // CARRY_MEMORY_LIMIT (bytes) caps what carry allows itself, below whatever the system offers;
+  // read by the same rules as every number carry takes, so "1M" or "-1" is refused, not ignored.
   if (const char* cap = std::getenv("CARRY_MEMORY_LIMIT")) {
-    char* end = nullptr;
-    const unsigned long long bytes = std::strtoull(cap, &end, 10);
-    if (end != cap && *end == '\0') available = std::min<std::uint64_t>(available, bytes);
+    const std::int64_t bytes = read_integer(cap, "CARRY_MEMORY_LIMIT (a number of bytes)", {});
+    available = std::min<std::uint64_t>(available, static_cast<std::uint64_t>(bytes));
   }
   return available;
 }

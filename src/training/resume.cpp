@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "carry/errors.hpp"
+#include "carry/value_rules.hpp"
 
 namespace carry {
 
@@ -29,7 +30,8 @@ std::string resumable_backend(const std::string& stored, const std::string& sour
   for (const std::string& name : backends) {
     if (name == stored) return stored;
   }
-  throw UserError(source + " was trained on the '" + stored +
+  // The name comes from the file: shown cut short and on one line.
+  throw UserError(source + " was trained on the '" + shown(stored) +
                   "' backend, which this carry does not have; pass --backend to continue on "
                   "another (its steps may differ in the last bits)");
 }
@@ -73,11 +75,14 @@ TrainConfig config_to_resume(const Checkpoint& checkpoint, const std::string& so
   return config;
 }
 
-void check_run_length(const TrainConfig& config, std::int64_t steps_done) {
+bool run_length_fits(std::int64_t steps_done, std::int64_t steps, std::int64_t batch) {
   constexpr std::int64_t kLargest = std::numeric_limits<std::int64_t>::max();
-  const std::int64_t batch = std::max<std::int64_t>(config.batch, 1);
-  const bool steps_fit = config.steps <= kLargest - steps_done;
-  if (steps_fit && steps_done + config.steps <= kLargest / batch) return;
+  batch = std::max<std::int64_t>(batch, 1);
+  return steps <= kLargest - steps_done && steps_done + steps <= kLargest / batch;
+}
+
+void check_run_length(const TrainConfig& config, std::int64_t steps_done) {
+  if (run_length_fits(steps_done, config.steps, config.batch)) return;
   throw UserError("--steps " + std::to_string(config.steps) + " after " +
                   std::to_string(steps_done) +
                   " steps done would take the run past 2^63 - 1 steps or samples (steps times "

@@ -17,6 +17,7 @@ std::atomic<int> g_stop_signal{0};
 std::atomic<bool> g_guard_installed{false};
 struct sigaction g_previous_interrupt;
 struct sigaction g_previous_terminate;
+struct sigaction g_previous_hangup;
 
 extern "C" void on_stop_signal(int signal) {
   if (g_stop_signal.load() != 0) {
@@ -45,11 +46,13 @@ StopSignalGuard::StopSignalGuard() {
   g_stop_signal.store(0);
   install(SIGINT, &g_previous_interrupt);
   install(SIGTERM, &g_previous_terminate);
+  install(SIGHUP, &g_previous_hangup);
 }
 
 StopSignalGuard::~StopSignalGuard() {
   ::sigaction(SIGINT, &g_previous_interrupt, nullptr);
   ::sigaction(SIGTERM, &g_previous_terminate, nullptr);
+  ::sigaction(SIGHUP, &g_previous_hangup, nullptr);
   g_stop_signal.store(0);
   g_guard_installed.store(false);
 }
@@ -64,6 +67,8 @@ const char* signal_name(int signal) {
       return "SIGINT";
     case SIGTERM:
       return "SIGTERM";
+    case SIGHUP:
+      return "SIGHUP";
     default:
       return "a signal";
   }

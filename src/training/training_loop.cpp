@@ -2,6 +2,7 @@
 #include "carry/training_loop.hpp"
 
 #include <chrono>
+#include <utility>
 
 #include "carry/divergence.hpp"
 #include "carry/resume.hpp"
@@ -25,6 +26,15 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
 TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::int64_t first_step,
                              const TrainingHooks& hooks) {
   check_run_length(config, first_step);
+  const EvaluationSet full_set = evaluation_set(config.bits);
+  const EvaluationSet report_set = report_evaluation_set(config.bits);
+  const bool sampled_reports = report_set.size != full_set.size;
+  // The run's figure on the full set, timed with the reports' evaluations.
+  auto evaluate_fully = [&](const Parameters& params) {
+    const Clock::time_point evaluation_start = Clock::now();
+    Evaluation evaluation = evaluate(params, full_set, 0, Counting::exact_only);
+    return std::make_pair(std::move(evaluation), seconds_since(evaluation_start));
+  };
   TrainingOutcome outcome;
   outcome.steps_done = first_step;
   double loss_since_report = 0.0;
@@ -66,14 +76,16 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
                          config.lr);
     }
     const Clock::time_point evaluation_start = Clock::now();
-    outcome.final_evaluation = evaluate(params, config.bits, 0, Counting::exact_only);
+    const Evaluation reported = evaluate(params, report_set, 0, Counting::exact_only);
     outcome.evaluation_seconds += seconds_since(evaluation_start);
+    outcome.final_evaluation = reported;
+    outcome.final_evaluation_step = sampled_reports ? -1 : outcome.steps_done;
 
     TrainingReport report;
     report.steps_done = outcome.steps_done;
     report.samples_seen = outcome.steps_done * config.batch;
     report.mean_loss = loss_since_report / static_cast<double>(steps_since_report);
-    report.exact_accuracy = outcome.final_evaluation.exact_accuracy();
+    report.exact_accuracy = reported.exact_accuracy();
     report.samples_per_s =
         static_cast<double>(steps_since_report * config.batch) / seconds_since_report;
     report.last_step = result;
@@ -82,15 +94,26 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
     steps_since_report = 0;
     seconds_since_report = 0.0;
     if (config.until_accuracy > 0.0 && report.exact_accuracy >= config.until_accuracy) {
-      outcome.target_reached = true;
-      break;
+      // A sample that reaches the target is confirmed on the full set before the run stops.
+      if (sampled_reports) {
+        auto [full, seconds] = evaluate_fully(params);
+        outcome.evaluation_seconds += seconds;
+        outcome.final_evaluation = std::move(full);
+        outcome.final_evaluation_step = outcome.steps_done;
+      }
+      if (outcome.final_evaluation.exact_accuracy() >= config.until_accuracy) {
+        outcome.target_reached = true;
+        break;
+      }
     }
   }
-  if (config.steps == 0) {
-    // No step ran, so no report evaluated: still say how good the weights are.
-    const Clock::time_point evaluation_start = Clock::now();
-    outcome.final_evaluation = evaluate(trainer.parameters(), config.bits, 0, Counting::exact_only);
-    outcome.evaluation_seconds += seconds_since(evaluation_start);
+  // The final figure is on the full set, after the last step: a run with no steps, or whose
+  // last report was on a sample.
+  if (!outcome.interrupted && outcome.final_evaluation_step != outcome.steps_done) {
+    auto [full, seconds] = evaluate_fully(trainer.parameters());
+    outcome.evaluation_seconds += seconds;
+    outcome.final_evaluation = std::move(full);
+    outcome.final_evaluation_step = outcome.steps_done;
   }
   return outcome;
 }

@@ -44,7 +44,10 @@ TEST_F(CliEdgesWithModel, AddsTheLargestOperands) {
     std::vector<std::string> args = {"add", largest, largest, "--checkpoint", path("model.json")};
     args.insert(args.end(), bits.begin(), bits.end());
     const CarryResult add = run_carry(args);
-    ASSERT_EQ(add.status, 0) << add.err;
+    // This network is barely trained: its answer decides the status (0 right, 1 wrong).
+    const std::string sum = "4611686018427387902";  // 2^62 - 2
+    const bool right = add.out.rfind(largest + " + " + largest + " = " + sum + " ", 0) == 0;
+    ASSERT_EQ(add.status, right ? 0 : 1) << add.err;
     EXPECT_EQ(add.out.rfind(largest + " + " + largest + " = ", 0), 0u) << add.out;
     EXPECT_NE(add.out.find("  a           0" + ones + "\n"), std::string::npos) << add.out;
     EXPECT_NE(add.out.find("  true sum    " + ones + "0\n"), std::string::npos) << add.out;

@@ -95,6 +95,12 @@ TEST_F(CliSignals, ASecondSigintExitsAtOnceWithoutTouchingTheCheckpoint) {
       << carry.err();
   EXPECT_EQ(carry.err().find("stopped by"), std::string::npos) << carry.err();
   EXPECT_EQ(read("m.json"), before);
+  // No temporary; the lock file may stay (its lock went with the process) and blocks nobody.
+  EXPECT_EQ(listing().find("carry-tmp"), std::string::npos) << listing();
+  EXPECT_EQ(run_carry({"train", "--backend", cpu_backend_here(), "--quiet", "--steps", "5",
+                       "--save", path("m.json")})
+                .status,
+            0);
   EXPECT_EQ(listing(), "m.json ");
 }
 

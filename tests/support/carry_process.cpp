@@ -75,7 +75,8 @@ AutoBackendAllowed::~AutoBackendAllowed() {
   --auto_backend_allowed;
 }
 
-CarryProcess::CarryProcess(const std::vector<std::string>& argv) {
+CarryProcess::CarryProcess(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& environment) {
   if (!argv.empty() && argv[0] == CARRY_BINARY && in_cpu_labelled_test()) {
     const std::vector<std::string> args(argv.begin() + 1, argv.end());
     unpinned_ = unpinned_training(args);
@@ -92,6 +93,8 @@ CarryProcess::CarryProcess(const std::vector<std::string>& argv) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    for (const std::string& assignment : environment)
+      ::putenv(const_cast<char*>(assignment.c_str()));
     const int null_fd = ::open("/dev/null", O_RDONLY);
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
@@ -156,6 +159,11 @@ void CarryProcess::send(int signal) {
   ::kill(pid_, signal);
 }
 
+void CarryProcess::close_stdout() {
+  if (out_fd_ >= 0) ::close(out_fd_);
+  out_fd_ = -1;
+}
+
 int CarryProcess::wait() {
   while (pump(std::chrono::milliseconds(1000))) {
   }
@@ -190,8 +198,9 @@ std::vector<std::string> words(const std::string& text) {
   return split;
 }
 
-CarryResult run_to_end(const std::vector<std::string>& argv) {
-  CarryProcess process(argv);
+CarryResult run_to_end(const std::vector<std::string>& argv,
+                       const std::vector<std::string>& environment) {
+  CarryProcess process(argv, environment);
   CarryResult result;
   result.status = process.wait();
   result.out = process.out();
@@ -201,6 +210,11 @@ CarryResult run_to_end(const std::vector<std::string>& argv) {
 
 CarryResult run_carry(const std::vector<std::string>& args) {
   return run_to_end(carry_argv(args));
+}
+
+CarryResult run_carry_with(const std::vector<std::string>& environment,
+                           const std::vector<std::string>& args) {
+  return run_to_end(carry_argv(args), environment);
 }
 
 int line_count(const std::string& text) {

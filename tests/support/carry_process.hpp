@@ -13,8 +13,10 @@ namespace carry::testing {
 
 class CarryProcess {
  public:
-  // Starts `argv` (argv[0] is the program's path) with stdin from /dev/null.
-  explicit CarryProcess(const std::vector<std::string>& argv);
+  // Starts `argv` (argv[0] is the program's path) with stdin from /dev/null, and with
+  // `environment` ("NAME=value" each) added to this process's environment.
+  explicit CarryProcess(const std::vector<std::string>& argv,
+                        const std::vector<std::string>& environment = {});
   // Kills (SIGKILL) and reaps the child if it is still running.
   ~CarryProcess();
   CarryProcess(const CarryProcess&) = delete;
@@ -24,6 +26,9 @@ class CarryProcess {
   // child closes stdout or `timeout` passes first.
   bool wait_for_lines(const std::string& prefix, int count, std::chrono::milliseconds timeout);
   void send(int signal);
+  // Closes the reading end of the child's stdout, as `| head -1` does once it has its line.
+  void close_stdout();
+  pid_t pid() const { return pid_; }
   // Reads everything, reaps the child and returns its exit status (128 + N if signal N ended it).
   int wait();
 
@@ -57,8 +62,12 @@ struct CarryResult {
 };
 
 // Runs `argv` to the end.
-CarryResult run_to_end(const std::vector<std::string>& argv);
+CarryResult run_to_end(const std::vector<std::string>& argv,
+                       const std::vector<std::string>& environment = {});
 CarryResult run_carry(const std::vector<std::string>& args);
+// `carry ARGS...` with `environment` added ("LC_ALL=C.UTF-8").
+CarryResult run_carry_with(const std::vector<std::string>& environment,
+                           const std::vector<std::string>& args);
 
 // Counts the lines of `text` (its '\n's).
 int line_count(const std::string& text);

@@ -13,6 +13,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "carry/divergence.hpp"
 #include "carry/errors.hpp"
 #include "carry/parameters.hpp"
 
@@ -60,10 +61,11 @@ std::string edited(const std::string& from, const std::string& to) {
 
 TEST(Checkpoint, RoundTripIsBitExact) {
   Checkpoint original = sample_checkpoint(16);
-  // Values that need all 17 digits, and the extremes of the double range.
+  // Values that need all 17 digits, and the extremes a checkpoint may hold: the smallest double
+  // and the divergence guard's limit (a weight beyond it is refused: checkpoint_limits_test).
   original.params.w0[0] = 0.1 + 0.2;
   original.params.w0[1] = std::numeric_limits<double>::denorm_min();
-  original.params.w0[2] = -std::numeric_limits<double>::max();
+  original.params.w0[2] = -kLargestUsefulWeight;
   original.params.wh[5] = std::nextafter(1.0, 2.0);
   original.params.w1[3] = -0.0;
   const Checkpoint copy = checkpoint_from_json(checkpoint_to_json(original), "memory");

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "fused_plan.hpp"
 #include "carry/self_check.hpp"
 #include "carry/trainer.hpp"
 #include "carry/verification.hpp"
+#include "fused_plan.hpp"
 
 namespace carry {
 namespace {

@@ -37,15 +37,17 @@ std::string cpu_backend_isa() {
 
 MemoryNeed cpu_memory_need(const TrainConfig& config) {
   // No batch array: each chunk of kChunkSamples draws its own problems and leaves its float64
-  // update and loss sums; each thread has one workspace.
+  // update and loss sums; each thread has one workspace and, past the first, a stack.
   const auto hidden = static_cast<std::uint64_t>(config.hidden);
-  const std::uint64_t threads = std::max(1u, std::thread::hardware_concurrency());
+  const std::uint64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::uint64_t threads = config.threads > 0 ? config.threads : cores;
   const std::uint64_t chunk_sums = ((hidden + 2) * hidden + hidden + 1) * sizeof(double);
   MemoryNeed need;
   need.bytes_per_sample = (chunk_sums + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
-  need.fixed_bytes = threads *
-                     static_cast<std::uint64_t>(cpu::workspace_floats(config.hidden, config.bits)) *
-                     sizeof(float);
+  need.fixed_bytes =
+      threads * static_cast<std::uint64_t>(cpu::workspace_floats(config.hidden, config.bits)) *
+          sizeof(float) +
+      (threads - 1) * thread_stack_bytes();
   return need;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "carry/cuda_backend.hpp"
+#include "carry/worker_threads.hpp"
 
 namespace carry {
 
@@ -38,21 +39,21 @@ void encode_batch(std::uint64_t seed, std::uint64_t step, int bits, std::int64_t
     encode_samples(seed, step, bits, batch, 0, batch, operands);
     return;
   }
-  std::vector<std::thread> workers;
-  workers.reserve(static_cast<std::size_t>(threads - 1));
   const std::int64_t chunk = (batch + threads - 1) / threads;
-  for (int w = 1; w < threads; ++w) {
+  run_on_threads(threads, [&](int w) {
     const std::int64_t first = std::min(batch, w * chunk);
     const std::int64_t last = std::min(batch, first + chunk);
-    workers.emplace_back(encode_samples, seed, step, bits, batch, first, last, operands);
-  }
-  encode_samples(seed, step, bits, batch, 0, std::min(batch, chunk), operands);
-  for (std::thread& worker : workers) worker.join();
+    encode_samples(seed, step, bits, batch, first, last, operands);
+  });
 }
 
 MemoryNeed cuda_host_memory_need(const TrainConfig&) {
+  // Host side only (the GPU's own memory is checked by the backend): two pinned slots of
+  // encode_batch's 2 x B, drawn by up to 16 threads, each past the first with its stack.
+  const std::uint64_t cores = std::max(1u, std::thread::hardware_concurrency());
   MemoryNeed need;
-  need.bytes_per_sample = 2 * 2 * sizeof(std::uint32_t);  // two slots of encode_batch's 2 x B
+  need.bytes_per_sample = 2 * 2 * sizeof(std::uint32_t);
+  need.fixed_bytes = (std::min<std::uint64_t>(cores, 16) - 1) * thread_stack_bytes();
   return need;
 }
 

@@ -26,8 +26,16 @@ CudaKernelChoice v1_or_chain(int hidden, int bits, const std::string& why) {
 
 }  // namespace
 
+const std::vector<std::string>& cuda_kernel_names() {
+  static const std::vector<std::string> names{"chain", "fused", "fused-v1", "fused-v2"};
+  return names;
+}
+
 bool is_cuda_kernel_name(const std::string& name) {
-  return name == "chain" || name == "fused" || name == "fused-v1" || name == "fused-v2";
+  for (const std::string& known : cuda_kernel_names()) {
+    if (name == known) return true;
+  }
+  return false;
 }
 
 CudaKernelChoice choose_cuda_kernel(const std::string& requested, int hidden, int bits) {
