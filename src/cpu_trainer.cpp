@@ -41,7 +41,15 @@ CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
     throw UserError(
         "the cpu backend needs a processor with AVX2 and FMA (use --backend reference)");
   }
+  const std::int64_t chunks = (config.batch + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
+  pool_ = std::make_unique<cpu::ThreadPool>(resolve_threads(config.threads, chunks));
+  restart(config, initial);
+}
+
+void CpuTrainer::restart(const TrainConfig& config, const Parameters& initial) {
+  config_ = config;
   const int H = initial.hidden;
+  // assign/resize keep the vectors' memory when the new run needs no more.
   w_stack_.resize(static_cast<std::size_t>(H + 2) * H);
   for (int k = 0; k < H * H; ++k) w_stack_[k] = static_cast<float>(initial.wh[k]);
   for (int k = 0; k < 2 * H; ++k) w_stack_[H * H + k] = static_cast<float>(initial.w0[k]);
@@ -53,10 +61,11 @@ CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
   chunk_losses_.resize(static_cast<std::size_t>(chunks_));
   stack_total_.resize(static_cast<std::size_t>(H + 2) * H);
   w1_total_.resize(H);
-  const int threads = resolve_threads(config.threads, chunks_);
-  pool_ = std::make_unique<cpu::ThreadPool>(threads);
-  for (int t = 0; t < threads; ++t) {
-    scratch_.push_back(aligned_floats(cpu::workspace_floats(H, config.bits)));
+  const std::int64_t scratch_floats = cpu::workspace_floats(H, config.bits);
+  if (scratch_floats > scratch_floats_) {
+    scratch_.clear();
+    for (int t = 0; t < pool_->size(); ++t) scratch_.push_back(aligned_floats(scratch_floats));
+    scratch_floats_ = scratch_floats;
   }
 }
 

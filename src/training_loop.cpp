@@ -66,6 +66,18 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
                          config.lr);
     }
     const Clock::time_point evaluation_start = Clock::now();
+    if (hooks.reaches_target) {
+      const bool reached = config.until_accuracy > 0.0 && hooks.reaches_target(params);
+      outcome.evaluation_seconds += seconds_since(evaluation_start);
+      loss_since_report = 0.0;
+      steps_since_report = 0;
+      seconds_since_report = 0.0;
+      if (reached) {
+        outcome.target_reached = true;
+        break;
+      }
+      continue;
+    }
     outcome.final_evaluation = evaluate(params, config.bits, 0, Counting::exact_only);
     outcome.evaluation_seconds += seconds_since(evaluation_start);
 

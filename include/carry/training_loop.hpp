@@ -38,6 +38,11 @@ struct TrainingHooks {
   // Polled after every step; once it returns true the loop ends before its next report or step
   // (a signal arrived). The outcome then says `interrupted`.
   std::function<bool()> stop_requested;
+  // When set, each report's evaluation is replaced by this: whether the weights reach
+  // config.until_accuracy (evaluation.hpp's ExactMatchCheck answers that exactly as the
+  // evaluation would, often after a few pairs). No report is made then (on_report is not called)
+  // and final_evaluation stays empty; the run stops at the same step as with the evaluation.
+  std::function<bool(const Parameters&)> reaches_target;
 };
 
 // Runs config.steps steps starting at step `first_step` (0 for a new run). Every

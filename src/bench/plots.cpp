@@ -79,7 +79,11 @@ std::string gnuplot_script(const std::vector<BenchRecord>& records, const std::s
 
 std::string render_plots(const std::string& folder, const std::vector<BenchRecord>& records,
                          const std::string& title) {
-  write_file_atomically(folder + "/plots.gp", gnuplot_script(records, title));
+  return render_gnuplot(folder, gnuplot_script(records, title));
+}
+
+std::string render_gnuplot(const std::string& folder, const std::string& script) {
+  write_file_atomically(folder + "/plots.gp", script);
   const std::string command = "cd '" + folder + "' && gnuplot plots.gp 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return "cannot run gnuplot";

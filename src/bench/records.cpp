@@ -30,8 +30,12 @@ json to_json(const BenchRecord& r) {
               {"peak_gflops", r.peak_gflops},
               {"peak_fraction", r.peak_fraction},
               {"peak_rss_mib", r.peak_rss_mib},
+              {"target_runs", r.target_measured ? json(r.target_runs) : json()},
+              {"target_successes", r.target_measured ? json(r.target_successes) : json()},
               {"target_reached", r.target_measured ? json(r.target_reached) : json()},
               {"steps_to_target", r.target_measured ? json(r.steps_to_target) : json()},
+              {"steps_to_target_q1", r.target_measured ? json(r.steps_to_target_q1) : json()},
+              {"steps_to_target_q3", r.target_measured ? json(r.steps_to_target_q3) : json()},
               {"seconds_to_target", r.target_measured ? json(r.seconds_to_target) : json()},
               {"commit", r.commit}};
 }
@@ -96,8 +100,12 @@ std::vector<BenchRecord> read_records_json(const std::string& text) {
     r.peak_rss_mib = item.at("peak_rss_mib");
     r.target_measured = !item.at("target_reached").is_null();
     if (r.target_measured) {
+      r.target_runs = item.at("target_runs");
+      r.target_successes = item.at("target_successes");
       r.target_reached = item.at("target_reached");
       r.steps_to_target = item.at("steps_to_target");
+      r.steps_to_target_q1 = item.at("steps_to_target_q1");
+      r.steps_to_target_q3 = item.at("steps_to_target_q3");
       r.seconds_to_target = item.at("seconds_to_target");
     }
     r.commit = item.at("commit");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,9 @@
 #include "carry/peers.hpp"
 #include "carry/trainer.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress_line.hpp"
+#include "cli/value_lists.hpp"
+#include "sweep/bench_runs.hpp"
 
 namespace carry::cli {
 
@@ -36,23 +40,10 @@ struct BenchOptions {
   std::string peer_device = "cpu";
   bool time_to_accuracy = true;
   TargetPlan target;
+  std::string seeds = "0..9";  // time to accuracy: one run per seed
+  bool sweep_throughput = false;
   std::string peers_dir = CARRY_SOURCE_DIR "/bench/peers";
   std::string out_dir;
-};
-
-// A status line that rewrites itself on a terminal and stays quiet in a log.
-class Progress {
- public:
-  Progress() : live_(::isatty(STDERR_FILENO) == 1) {}
-  void show(const std::string& text) const {
-    if (live_) std::fprintf(stderr, "\r\033[K%s", text.c_str());
-  }
-  void clear() const {
-    if (live_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  bool live_;
 };
 
 void print_header() {
@@ -62,9 +53,15 @@ void print_header() {
 
 std::string describe_target(const BenchRecord& r) {
   if (!r.target_measured) return "-";
-  char text[96];
-  std::snprintf(text, sizeof text, "%s%lld steps, %.3g s", r.target_reached ? "" : "not within ",
-                static_cast<long long>(r.steps_to_target), r.seconds_to_target);
+  char text[128];
+  if (r.target_successes == 0) {
+    std::snprintf(text, sizeof text, "not within %g steps, %.3g s (0/%d seeds)", r.steps_to_target,
+                  r.seconds_to_target, r.target_runs);
+  } else {
+    std::snprintf(text, sizeof text, "%g [%g, %g] steps, %.3g s (%d/%d seeds)", r.steps_to_target,
+                  r.steps_to_target_q1, r.steps_to_target_q3, r.seconds_to_target,
+                  r.target_successes, r.target_runs);
+  }
   return text;
 }
 
@@ -95,6 +92,8 @@ void run_bench(const BenchOptions& options) {
   // Time to accuracy is defined on all 8-bit pairs.
   const bool measure_target = options.time_to_accuracy && options.bits == 8;
   if (options.repeats < 1) throw UserError("--repeats must be at least 1");
+  TargetPlan target = options.target;
+  target.seeds = parse_integer_list(options.seeds, "--seeds", 0, kMaxSeed);
   if (!(options.seconds > 0.0)) throw UserError("--seconds must be above 0");
   for (std::int64_t batch : options.batches) {
     TrainConfig probe = base;
@@ -105,7 +104,7 @@ void run_bench(const BenchOptions& options) {
   for (const std::string& name : options.backends) backends.push_back(resolve_backend(name));
   if (!options.out_dir.empty()) make_folder(options.out_dir);
 
-  const Progress progress;
+  const ProgressLine progress;
   const std::string device = cpu_model_name();
   std::map<int, double> peak_by_threads;
   auto peak_for = [&](int threads) {
@@ -145,9 +144,22 @@ void run_bench(const BenchOptions& options) {
       BenchRecord record = measure_throughput(config, plan);
       if (measure_target) {
         progress.show("time to 100% for " + backend + " at batch " + std::to_string(batch));
-        measure_time_to_accuracy(config, options.target, record);
+        sweep::measure_time_to_accuracy(config, target, record);
       }
       finish(record);
+      if (options.sweep_throughput && backend != "cuda") {
+        progress.show("measuring sweeps of " + backend + " runs at batch " + std::to_string(batch));
+        // Runs of about --seconds x --repeats each on one thread.
+        const int workers =
+            options.threads > 0 ? options.threads : static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+        const double run_seconds = options.seconds * options.repeats;
+        const auto steps = std::max<std::int64_t>(
+            10, static_cast<std::int64_t>(run_seconds * record.samples_per_s /
+                                          static_cast<double>(batch * workers)));
+        TrainConfig sweep_config = config;
+        sweep_config.threads = options.threads;
+        finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant));
+      }
     }
     if (options.peers) {
       // Eager PyTorch, compiled PyTorch (torch 2 only) and JAX; each skips itself if missing.
@@ -221,6 +233,11 @@ void add_bench_command(CLI::App& app) {
   bench->add_flag("--peers", options->peers, "Also run the peers in bench/peers (PyTorch)");
   bench->add_flag("!--no-time-to-accuracy", options->time_to_accuracy,
                   "Skip training each backend to 100% exact match");
+  bench
+      ->add_option("--seeds", options->seeds, "Time to 100%: seeds, a list or range (one run each)")
+      ->capture_default_str();
+  bench->add_flag("--sweep-throughput", options->sweep_throughput,
+                  "Also measure carry sweep's packed runs beside each single run (not cuda)");
   bench
       ->add_option("--check-every", options->target.check_every,
                    "Steps between accuracy checks when timing to 100%")

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   carry::cli::add_eval_command(app);
   carry::cli::add_add_command(app);
   carry::cli::add_bench_command(app);
+  carry::cli::add_sweep_command(app);
   carry::cli::add_verify_command(app);
   carry::cli::add_time_steps_command(app);
   carry::cli::add_time_launch_command(app);
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
       app.get_subcommand(argv[1]);
     } catch (const CLI::OptionNotFound&) {
       return fail(std::string("unknown command '") + argv[1] +
-                  "' (try train, eval, add, verify or bench)");
+                  "' (try train, eval, add, verify, bench or sweep)");
     }
   }
   try {
