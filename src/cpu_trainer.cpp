@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <thread>
 
 #include "carry/errors.hpp"
@@ -158,15 +160,22 @@ StepResult CpuTrainer::train_step(std::uint64_t step) {
 }
 
 double CpuTrainer::largest_weight_magnitude() const {
-  // NaN must win: std::max would drop it, so test it explicitly.
-  double largest = 0.0;
+  // It runs after every step, so without branches: |w|'s bits (sign cleared) order as unsigned
+  // integers as the magnitudes do, infinity is 0x7f800000 and every NaN lies above it, so the
+  // largest of them is the largest magnitude, or a NaN when there is one (and the loop
+  // vectorises).
+  std::uint32_t largest = 0;
   for (const std::vector<float>* weights : {&w_stack_, &w1_}) {
     for (float w : *weights) {
-      if (std::isnan(w)) return w;
-      largest = std::max(largest, static_cast<double>(std::fabs(w)));
+      std::uint32_t bits;
+      std::memcpy(&bits, &w, sizeof bits);
+      largest = std::max(largest, bits & 0x7fffffffu);
     }
   }
-  return largest;
+  if (largest > 0x7f800000u) return std::numeric_limits<double>::quiet_NaN();
+  float magnitude;
+  std::memcpy(&magnitude, &largest, sizeof magnitude);
+  return magnitude;
 }
 
 Parameters CpuTrainer::parameters() const {
