@@ -6,11 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <limits>
 #include <thread>
 
 #include "carry/errors.hpp"
+#include "cpu/largest_magnitude.hpp"
 #include "cpu/thread_pool.hpp"
 #include "cpu/vector_kernel.hpp"
 
@@ -160,22 +159,9 @@ StepResult CpuTrainer::train_step(std::uint64_t step) {
 }
 
 double CpuTrainer::largest_weight_magnitude() const {
-  // It runs after every step, so without branches: |w|'s bits (sign cleared) order as unsigned
-  // integers as the magnitudes do, infinity is 0x7f800000 and every NaN lies above it, so the
-  // largest of them is the largest magnitude, or a NaN when there is one (and the loop
-  // vectorises).
-  std::uint32_t largest = 0;
-  for (const std::vector<float>* weights : {&w_stack_, &w1_}) {
-    for (float w : *weights) {
-      std::uint32_t bits;
-      std::memcpy(&bits, &w, sizeof bits);
-      largest = std::max(largest, bits & 0x7fffffffu);
-    }
-  }
-  if (largest > 0x7f800000u) return std::numeric_limits<double>::quiet_NaN();
-  float magnitude;
-  std::memcpy(&magnitude, &largest, sizeof magnitude);
-  return magnitude;
+  const std::uint32_t largest = cpu::largest_magnitude_bits(
+      w1_.data(), w1_.size(), 1, cpu::largest_magnitude_bits(w_stack_.data(), w_stack_.size(), 1));
+  return cpu::magnitude_of_bits(largest);
 }
 
 Parameters CpuTrainer::parameters() const {

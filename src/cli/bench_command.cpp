@@ -20,6 +20,7 @@
 #include "cli/progress_line.hpp"
 #include "cli/value_lists.hpp"
 #include "sweep/bench_runs.hpp"
+#include "sweep/lanes_worker.hpp"
 
 namespace carry::cli {
 
@@ -158,7 +159,11 @@ void run_bench(const BenchOptions& options) {
                                           static_cast<double>(batch * workers)));
         TrainConfig sweep_config = config;
         sweep_config.threads = options.threads;
-        finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant));
+        // Runs alone, and where they take lanes over runs (cpu, batches up to 8), that too.
+        finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, false));
+        if (backend == "cpu" && batch <= sweep::kLanesMaxBatch) {
+          finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, true));
+        }
       }
     }
     if (options.peers) {

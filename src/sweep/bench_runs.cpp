@@ -7,6 +7,7 @@
 
 #include "carry/flops.hpp"
 #include "sweep/engine.hpp"
+#include "sweep/lanes_worker.hpp"
 #include "sweep/statistics.hpp"
 
 namespace carry::sweep {
@@ -50,6 +51,7 @@ void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
       config.backend == "reference" ? (config.threads > 0 ? config.threads : cores()) : 1;
   options.threads_per_run = config.threads;
   options.max_training_seconds = plan.max_seconds;
+  options.lanes_over_runs = false;  // each run's seconds its own, comparable with one run's
   const std::vector<RunRecord> records = run_setting(config, settings, plan.seeds, options);
 
   std::vector<double> steps;
@@ -82,7 +84,7 @@ void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
 }
 
 BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t steps_per_run,
-                                     const std::string& single_run_variant) {
+                                     const std::string& single_run_variant, bool lanes_over_runs) {
   SweepSettings settings;
   settings.backend = config.backend;
   settings.bits = config.bits;
@@ -92,8 +94,12 @@ BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t ste
   EngineOptions options;
   options.workers = config.threads > 0 ? config.threads : cores();
   options.threads_per_run = 1;
+  options.lanes_over_runs = lanes_over_runs;
+  // Four runs per worker, or per lane slot: enough that the last runs' tail stays short.
+  const std::int64_t slots =
+      lanes_over_runs && config.batch <= kLanesMaxBatch ? 16 / config.batch : 1;
   std::vector<std::int64_t> seeds;
-  for (int k = 0; k < 4 * options.workers; ++k) seeds.push_back(k);
+  for (std::int64_t k = 0; k < 4 * options.workers * slots; ++k) seeds.push_back(k);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<RunRecord> records = run_setting(config, settings, seeds, options);
   const double wall =
@@ -101,7 +107,7 @@ BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t ste
 
   BenchRecord record;
   record.backend = config.backend;
-  record.variant = "sweep-" + single_run_variant;
+  record.variant = (slots > 1 ? "sweep-lanes-" : "sweep-") + single_run_variant;
   record.batch = config.batch;
   record.hidden = config.hidden;
   record.bits = config.bits;

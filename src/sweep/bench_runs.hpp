@@ -18,10 +18,10 @@ void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
                               BenchRecord& record);
 
 // The sweep engine's training throughput at config.batch: 4 × W runs (seeds 0, 1, ...; W =
-// config.threads workers, one thread each) of `steps_per_run` steps, samples trained divided
-// by the engine's wall time (each run's final evaluation included). The record's variant is
-// "sweep-" and the single run's.
+// config.threads workers, one thread each; 16 × W in lanes over runs) of `steps_per_run` steps,
+// samples trained divided by the engine's wall time (each run's final evaluation included).
+// The record's variant is "sweep-" (or "sweep-lanes-") and the single run's.
 BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t steps_per_run,
-                                     const std::string& single_run_variant);
+                                     const std::string& single_run_variant, bool lanes_over_runs);
 
 }  // namespace carry::sweep

@@ -6,6 +6,8 @@
 // The engines here train each run on its own trainer, one run per worker at a time:
 //   "cpu"           the cpu backend; one worker per core, each a single-threaded trainer reused
 //                   from run to run (results never depend on the thread count)
+//   "cpu-lanes"     the cpu backend's batches up to 8: up to 16 / B runs side by side in the
+//                   lanes of one vector pass (cpu_lanes.hpp), bit for bit the runs alone
 //   "reference"     the float64 reference, likewise
 //   "cuda-per-run"  the cuda backend, one run after another on the GPU
 // An engine that trains many runs at once (a GPU kernel with a block per run) plugs in here.
@@ -25,8 +27,10 @@ struct EngineOptions {
   int workers = 0;          // runs trained at once (cpu and reference); 0: one per core
   int threads_per_run = 1;  // cpu backend threads within a run
   // A run that has trained this long without reaching its target ends at its next check, as
-  // not reached (carry bench's --target-seconds); 0: no limit.
+  // not reached (carry bench's --target-seconds); 0: no limit. Runs in lanes have none.
   double max_training_seconds = 0.0;
+  // cpu backend, batches up to 8: runs side by side in the lanes ("cpu-lanes"), else each alone.
+  bool lanes_over_runs = true;
 };
 
 struct FinishedRun {

@@ -1,7 +1,9 @@
-// per_run_engine.cpp: the engines that give each run a trainer of its own (engine.hpp): workers
-// pull the next run from a shared counter, so every core stays busy until the last runs, and
-// each keeps its trainer (the cpu backend's buffers and threads) and its pair order for the
-// checks from run to run.
+// per_run_engine.cpp: the engines of engine.hpp. Workers pull the next run from a shared counter,
+// so every core stays busy until the last runs; each keeps its trainer (the cpu backend's
+// buffers and threads) and its pair order for the checks from run to run. On the cpu backend a
+// worker puts runs of batches up to kLanesMaxBatch side by side in its kernel's lanes
+// (lanes_worker.hpp), starting the next run as soon as a slot frees; a run of another shape
+// waits until the lanes are empty.
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -12,6 +14,7 @@
 #include "carry/cuda_backend.hpp"
 #include "carry/errors.hpp"
 #include "sweep/engine.hpp"
+#include "sweep/lanes_worker.hpp"
 #include "sweep/train_run.hpp"
 
 namespace carry::sweep {
@@ -46,6 +49,12 @@ class PerRunEngine final : public SweepEngine {
   }
 
   std::string name() const override { return name_; }
+
+  // Lanes over runs for the cpu backend's small batches (two runs or more to a pass).
+  bool uses_lanes(const RunSpec& run) const {
+    return options_.lanes_over_runs && settings_.backend == "cpu" && run.batch <= kLanesMaxBatch &&
+           settings_.steps > 0;
+  }
   int workers() const override { return workers_; }
 
   void run(const std::vector<RunSpec>& runs,
@@ -57,25 +66,52 @@ class PerRunEngine final : public SweepEngine {
     std::mutex mutex;  // finished() one call at a time; first_error
     const std::function<bool()> stop_or_failed = [&] { return failed.load() || stop(); };
 
+    auto deliver = [&](const FinishedRun& run) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (!failed.load()) finished(run);
+    };
+    auto pull = [&]() -> const RunSpec* {
+      const std::size_t k = next.fetch_add(1);
+      return k < runs.size() ? &runs[k] : nullptr;
+    };
     auto work = [&] {
       try {
         ExactMatchCheck check(settings_.bits);
         ReusedTrainer trainer;
+        std::unique_ptr<LanesWorker> lanes;
+        const RunSpec* held = nullptr;  // pulled, waiting for the lanes to empty or free a slot
         while (!stop_or_failed()) {
-          const std::size_t k = next.fetch_add(1);
-          if (k >= runs.size()) return;
-          const RunSpec& spec = runs[k];
-          const TrainConfig config = run_config(settings_, spec, options_.threads_per_run);
-          const Parameters initial =
-              numpy_initial_parameters(static_cast<std::uint32_t>(spec.seed), spec.hidden);
-          Trainer& t = trainer.start(config, initial);
-          const std::optional<FinishedRun> result =
-              train_run(t, config, settings_, spec, name_, options_.max_training_seconds, check,
-                        stop_or_failed);
-          if (!result) return;
-          const std::lock_guard<std::mutex> lock(mutex);
-          if (failed.load()) return;
-          finished(*result);
+          // Start what can start: runs of their own at once, lanes runs while a slot is free.
+          while (true) {
+            const RunSpec* spec = held != nullptr ? held : pull();
+            held = nullptr;
+            if (spec == nullptr) break;
+            const bool in_lanes = uses_lanes(*spec);
+            if (lanes && lanes->busy() &&
+                (!in_lanes || !lanes->fits(*spec) || !lanes->has_free_slot())) {
+              held = spec;
+              break;
+            }
+            if (in_lanes) {
+              if (!lanes || !lanes->fits(*spec)) {
+                lanes = std::make_unique<LanesWorker>(settings_, *spec);
+              }
+              lanes->start(*spec);
+              continue;
+            }
+            const TrainConfig config = run_config(settings_, *spec, options_.threads_per_run);
+            Trainer& t = trainer.start(
+                config,
+                numpy_initial_parameters(static_cast<std::uint32_t>(spec->seed), spec->hidden));
+            const std::optional<FinishedRun> result =
+                train_run(t, config, settings_, *spec, name_, options_.max_training_seconds, check,
+                          stop_or_failed);
+            if (!result) return;  // stopped: the run is abandoned
+            deliver(*result);
+            if (stop_or_failed()) return;
+          }
+          if (!lanes || !lanes->busy()) return;  // nothing left to pull
+          lanes->step(deliver);
         }
       } catch (...) {
         const std::lock_guard<std::mutex> lock(mutex);

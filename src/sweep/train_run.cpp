@@ -18,8 +18,7 @@ std::optional<FinishedRun> train_run(Trainer& trainer, const TrainConfig& config
                                      const std::string& engine, double max_training_seconds,
                                      ExactMatchCheck& check, const std::function<bool()>& stop) {
   const Clock::time_point start = Clock::now();
-  FinishedRun result;
-  RunRecord& record = result.record;
+  RunRecord record;
   record.run = run;
   record.settings = settings;
   record.engine = engine;
@@ -51,14 +50,16 @@ std::optional<FinishedRun> train_run(Trainer& trainer, const TrainConfig& config
     if (max_training_seconds > 0.0 && record.training_seconds >= max_training_seconds) break;
   }
   record.steps = steps_done;
+  return finished_run(record, trainer.parameters(), start);
+}
 
-  result.weights = trainer.parameters();
-  const Evaluation final_evaluation = evaluate(result.weights, settings.bits, 1);
+FinishedRun finished_run(RunRecord record, Parameters weights, Clock::time_point started) {
+  const Evaluation final_evaluation = evaluate(weights, record.settings.bits, 1);
   record.final_exact = final_evaluation.exact_accuracy();
   record.final_bit_accuracy = final_evaluation.bit_accuracy();
   record.final_loss = final_evaluation.mean_loss();
-  record.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return result;
+  record.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return FinishedRun{std::move(record), std::move(weights)};
 }
 
 }  // namespace carry::sweep

@@ -5,6 +5,7 @@
 // final figures come from a full evaluation of the final weights.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 
@@ -21,5 +22,10 @@ std::optional<FinishedRun> train_run(Trainer& trainer, const TrainConfig& config
                                      const SweepSettings& settings, const RunSpec& run,
                                      const std::string& engine, double max_training_seconds,
                                      ExactMatchCheck& check, const std::function<bool()>& stop);
+
+// A run that ended with `weights`: its record completed with the final evaluation (every pair
+// of the evaluation set, float64) and the seconds since `started`.
+FinishedRun finished_run(RunRecord record, Parameters weights,
+                         std::chrono::steady_clock::time_point started);
 
 }  // namespace carry::sweep
