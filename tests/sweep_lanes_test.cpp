@@ -1,10 +1,17 @@
-// sweep_lanes_test.cpp: lanes over runs, the cpu kernel's pass with up to 16 / B runs of batch B
-// side by side (each lane its run's weights), against each run alone. The kernel: every run's
+// sweep_lanes_test.cpp: what a sweep's cpu workers train with, against the runs alone.
+//
+// Lanes over runs: the cpu kernel's pass with up to 16 / B runs of batch B side by side (each
+// lane its run's weights), against each run alone. The kernel: every run's
 // float64 sums, loss and first prediction bit for bit those of train_chunk on its B problems, for
 // every instruction set this processor runs, B from 1 to 16, H from 1 to 33, T from 2 to 13,
 // weights from small to saturating, with NaN-filled workspaces. The trainer (CpuLanes): runs
 // started in free slots at different times train to the same weights, losses and predictions as
 // CpuTrainer, step for step.
+//
+// Reuse: a CpuTrainer restarted for another run (CpuTrainer::restart, any hidden size, batch or
+// length, larger or smaller) trains exactly as one constructed for it; and the divergence
+// guard's largest_weight_magnitude, which runs after every step, sees every weight, infinity
+// and NaN.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,17 +25,12 @@
 #include "carry/numpy_random.hpp"
 #include "carry/problem.hpp"
 #include "cpu/vector_kernel.hpp"
+#include "cpu_kernels_here.hpp"
 
 namespace carry {
 namespace {
 
-std::vector<const cpu::KernelTable*> kernels_here() {
-  std::vector<const cpu::KernelTable*> kernels;
-  if (cpu::best_kernel() == nullptr) return kernels;
-  kernels.push_back(&cpu::avx2_kernel());
-  if (std::string(cpu::best_kernel()->isa) == "avx512") kernels.push_back(&cpu::avx512_kernel());
-  return kernels;
-}
+using testing::kernels_here;
 
 // A 64-byte aligned block of floats filled with `fill`.
 struct AlignedFloats {
@@ -162,13 +164,14 @@ TEST(LanesOverRuns, EachRunGetsWhatItsOwnChunkGivesBitForBit) {
   }
 }
 
-TrainConfig run_config(int hidden, std::int64_t batch, std::int64_t seed, double lr) {
+TrainConfig run_config(int hidden, std::int64_t batch, std::int64_t seed, double lr, int bits = 8) {
   TrainConfig config;
   config.backend = "cpu";
   config.hidden = hidden;
   config.batch = batch;
   config.seed = seed;
   config.lr = lr;
+  config.bits = bits;
   config.threads = 1;
   return config;
 }
@@ -218,6 +221,62 @@ TEST(CpuLanes, RunsStartedAtDifferentTimesTrainAsCpuTrainer) {
       }
     }
     EXPECT_GE(next_seed, lanes.slots() + 1);  // some slots ran a second run
+  }
+}
+
+TEST(CpuTrainerRestart, TrainsAsATrainerMadeForTheRun) {
+  if (cpu_backend_isa().empty()) GTEST_SKIP() << "no AVX2+FMA";
+  const TrainConfig runs[] = {run_config(8, 16, 0, 2.0, 8), run_config(16, 300, 1, 2.0, 8),
+                              run_config(3, 1, 2, 2.0, 5),  run_config(33, 5, 3, 2.0, 10),
+                              run_config(8, 16, 0, 2.0, 8), run_config(1, 129, 4, 2.0, 2)};
+  CpuTrainer reused(runs[0], numpy_initial_parameters(0u, runs[0].hidden));
+  for (const TrainConfig& config : runs) {
+    const Parameters initial =
+        numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden);
+    reused.restart(config, initial);
+    CpuTrainer fresh(config, initial);
+    for (std::uint64_t step = 0; step < 25; ++step) {
+      const StepResult a = reused.train_step(step);
+      const StepResult b = fresh.train_step(step);
+      EXPECT_EQ(a.mean_loss, b.mean_loss);
+      EXPECT_EQ(a.example_prediction, b.example_prediction);
+    }
+    expect_same_weights(
+        reused.parameters(), fresh.parameters(),
+        "H " + std::to_string(config.hidden) + ", B " + std::to_string(config.batch));
+  }
+}
+
+TEST(CpuTrainerGuard, LargestWeightMagnitudeSeesEveryWeightInfinityAndNaN) {
+  if (cpu_backend_isa().empty()) GTEST_SKIP() << "no AVX2+FMA";
+  const int H = 5;
+  const TrainConfig config = run_config(H, 4, 0, 2.0);
+  const Parameters base = numpy_initial_parameters(0u, H);
+  double largest = 0.0;
+  for (double w : base.w0)
+    largest = std::max(largest, std::fabs(static_cast<double>(static_cast<float>(w))));
+  for (double w : base.wh)
+    largest = std::max(largest, std::fabs(static_cast<double>(static_cast<float>(w))));
+  for (double w : base.w1)
+    largest = std::max(largest, std::fabs(static_cast<double>(static_cast<float>(w))));
+  EXPECT_EQ(CpuTrainer(config, base).largest_weight_magnitude(), largest);
+  // Each weight in turn: a large negative value, infinity, NaN.
+  for (int which = 0; which < 2 * H + H * H + H; ++which) {
+    for (double value :
+         {-1000.5, std::numeric_limits<double>::infinity(),
+          -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+      Parameters p = base;
+      double& w = which < 2 * H           ? p.w0[which]
+                  : which < 2 * H + H * H ? p.wh[which - 2 * H]
+                                          : p.w1[which - 2 * H - H * H];
+      w = value;
+      const double seen = CpuTrainer(config, p).largest_weight_magnitude();
+      if (std::isnan(value)) {
+        EXPECT_TRUE(std::isnan(seen)) << which;
+      } else {
+        EXPECT_EQ(seen, std::fabs(value)) << which;
+      }
+    }
   }
 }
 

@@ -116,8 +116,10 @@ void check_sweep_memory(const SweepSettings& settings, const SweepGrid& grid, in
   const MemoryNeed need = training_memory_need(largest);
   // Per run: its place in the queue and in the set of recorded runs, and its record.
   constexpr double kBytesPerRun = 256;
+  // Lanes over runs keep each weight in 16 lanes, with a float64 sum beside each.
+  const double lanes = static_cast<double>(largest.hidden + 3) * largest.hidden * 16 * 12;
   const double trainer = static_cast<double>(need.fixed_bytes) +
-                         static_cast<double>(need.bytes_per_sample) * largest.batch;
+                         static_cast<double>(need.bytes_per_sample) * largest.batch + lanes;
   const double total = workers * trainer + kBytesPerRun * static_cast<double>(grid.runs());
   if (total <= static_cast<double>(available_bytes)) return;
   char text[320];
