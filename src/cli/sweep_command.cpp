@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -131,6 +132,71 @@ struct Tally {
   bool over = false;
 };
 
+// Trains `runs` on `engine` in a thread of its own while this one shows the progress line (on a
+// terminal); `finished` gets each finished run. Returns how many finished; rethrows the engine's
+// error.
+std::int64_t train_with_progress(SweepEngine& engine, const std::vector<RunSpec>& runs,
+                                 const std::function<void(const FinishedRun&)>& finished,
+                                 const StopSignalGuard& signals) {
+  Tally tally;
+  std::exception_ptr error;
+  std::thread trainer([&] {
+    try {
+      engine.run(
+          runs,
+          [&](const FinishedRun& run) {
+            finished(run);
+            const std::lock_guard<std::mutex> lock(tally.mutex);
+            ++tally.done;
+          },
+          [&] { return signals.stop_requested(); });
+    } catch (...) {
+      error = std::current_exception();
+    }
+    const std::lock_guard<std::mutex> lock(tally.mutex);
+    tally.over = true;
+    tally.changed.notify_all();
+  });
+  const ProgressLine progress;
+  const Clock::time_point start = Clock::now();
+  const auto total = static_cast<std::int64_t>(runs.size());
+  std::int64_t done = 0;
+  {
+    std::unique_lock<std::mutex> lock(tally.mutex);
+    while (!tally.over) {
+      tally.changed.wait_for(lock, std::chrono::milliseconds(500));
+      if (!progress.live() || tally.over) continue;
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      const double rate = static_cast<double>(tally.done) / std::max(seconds, 1e-9);
+      char line[160];
+      std::snprintf(line, sizeof line, "sweep: %lld of %lld runs, %.3g runs/s, %s left",
+                    static_cast<long long>(tally.done), static_cast<long long>(total), rate,
+                    tally.done > 0 ? duration_text((total - tally.done) / rate).c_str() : "?");
+      progress.show(line);
+    }
+    done = tally.done;
+  }
+  trainer.join();
+  progress.clear();
+  if (error) std::rethrow_exception(error);
+  return done;
+}
+
+void print_plan(const SweepOptions& options, const SweepGrid& grid, const Shard& shard,
+                const OpenSweep& open, const SweepEngine& engine) {
+  const auto pending = static_cast<std::int64_t>(open.pending.size());
+  std::printf("sweep into %s: %lld runs", options.out.c_str(),
+              static_cast<long long>(open.runs_in_shard));
+  if (!shard.whole()) {
+    std::printf(" (shard %lld/%lld of %lld)", static_cast<long long>(shard.index),
+                static_cast<long long>(shard.count), static_cast<long long>(grid.runs()));
+  }
+  std::printf(", %lld recorded, %lld to run on %s with %d worker%s\n",
+              static_cast<long long>(open.runs_in_shard - pending), static_cast<long long>(pending),
+              engine.name().c_str(), engine.workers(), engine.workers() == 1 ? "" : "s");
+  std::fflush(stdout);
+}
+
 void run_sweep(const SweepOptions& options) {
   if (options.out.empty()) throw UserError("--out DIR is required: the folder of the sweep");
   SweepSettings settings = options.settings;
@@ -148,82 +214,43 @@ void run_sweep(const SweepOptions& options) {
   check_sweep_memory(settings, grid, engine->workers(), available_memory_bytes());
   OpenSweep open = open_sweep(options.out, settings, grid, shard, options.extend);
   if (options.save_weights) make_folder(options.out + "/weights");
+  print_plan(options, grid, shard, open, *engine);
 
-  const std::int64_t recorded = open.runs_in_shard - static_cast<std::int64_t>(open.pending.size());
-  std::printf("sweep into %s: %lld runs", options.out.c_str(),
-              static_cast<long long>(open.runs_in_shard));
-  if (!shard.whole()) {
-    std::printf(" (shard %lld/%lld of %lld)", static_cast<long long>(shard.index),
-                static_cast<long long>(shard.count), static_cast<long long>(grid.runs()));
-  }
-  std::printf(", %lld recorded, %lld to run on %s with %d worker%s\n",
-              static_cast<long long>(recorded), static_cast<long long>(open.pending.size()),
-              engine->name().c_str(), engine->workers(), engine->workers() == 1 ? "" : "s");
-  std::fflush(stdout);
-
+  // From here a signal stops the sweep at the runs in flight, which are not recorded.
   const StopSignalGuard signals;
   const Clock::time_point start = Clock::now();
   const double cpu_start = cpu_seconds();
-  Tally tally;
   std::vector<RunRecord> records = std::move(open.records);
-  auto finished = [&](const FinishedRun& run) {
-    if (options.save_weights && !run.record.diverged) {
-      const TrainConfig config = run_config(settings, run.record.run, 1);
-      save_checkpoint(weights_path(options.out, run.record.run),
-                      checkpoint_of_run(config, run.weights, run.record.steps));
-    }
-    open.appender->append(run.record);
-    records.push_back(run.record);
-    const std::lock_guard<std::mutex> lock(tally.mutex);
-    ++tally.done;
-    tally.changed.notify_all();
-  };
-  std::exception_ptr error;
-  std::thread trainer_thread([&] {
-    try {
-      engine->run(open.pending, finished, [&] { return signals.stop_requested(); });
-    } catch (...) {
-      error = std::current_exception();
-    }
-    const std::lock_guard<std::mutex> lock(tally.mutex);
-    tally.over = true;
-    tally.changed.notify_all();
-  });
-  const ProgressLine progress;
-  const auto total = static_cast<std::int64_t>(open.pending.size());
-  {
-    std::unique_lock<std::mutex> lock(tally.mutex);
-    while (!tally.over) {
-      tally.changed.wait_for(lock, std::chrono::milliseconds(500));
-      if (!progress.live() || tally.over) continue;
-      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      const double rate = tally.done / std::max(seconds, 1e-9);
-      char line[160];
-      std::snprintf(line, sizeof line, "sweep: %lld of %lld runs, %.3g runs/s, %s left",
-                    static_cast<long long>(tally.done), static_cast<long long>(total), rate,
-                    tally.done > 0 ? duration_text((total - tally.done) / rate).c_str() : "?");
-      progress.show(line);
-    }
-  }
-  trainer_thread.join();
-  progress.clear();
+  const std::int64_t recorded = static_cast<std::int64_t>(records.size());
+  const std::int64_t done = train_with_progress(
+      *engine, open.pending,
+      [&](const FinishedRun& run) {
+        if (options.save_weights && !run.record.diverged) {
+          const TrainConfig config = run_config(settings, run.record.run, 1);
+          save_checkpoint(weights_path(options.out, run.record.run),
+                          checkpoint_of_run(config, run.weights, run.record.steps));
+        }
+        open.appender->append(run.record);
+        records.push_back(run.record);
+      },
+      signals);
   open.appender->sync();
-  if (error) std::rethrow_exception(error);
-
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = cpu_seconds() - cpu_start;
+
   if (signals.stop_requested()) {
     std::fflush(stdout);
     std::fprintf(stderr,
                  "carry: stopped by %s; %lld of this sweep's %lld runs are recorded in %s/%s "
                  "(run the same command again to continue)\n",
                  signal_name(signals.signal_number()),
-                 static_cast<long long>(recorded + tally.done),
+                 static_cast<long long>(open.runs_in_shard -
+                                        static_cast<std::int64_t>(open.pending.size()) + done),
                  static_cast<long long>(open.runs_in_shard), options.out.c_str(), kRecordsFile);
     throw ExitRequest(exit_status_for_signal(signals.signal_number()));
   }
   std::printf("%lld runs trained in %.1f s of wall time (%.1f s of CPU time); %lld runs in %s/%s\n",
-              static_cast<long long>(tally.done), wall, cpu, static_cast<long long>(records.size()),
+              static_cast<long long>(done), wall, cpu, static_cast<long long>(recorded + done),
               options.out.c_str(), kRecordsFile);
   write_outputs(options.out, records, open.manifest.settings, options.quiet);
 }
