@@ -10,10 +10,11 @@ namespace {
 using Clock = std::chrono::steady_clock;
 }
 
-LanesWorker::LanesWorker(const SweepSettings& settings, const RunSpec& shape)
+LanesWorker::LanesWorker(const SweepSettings& settings, const RunSpec& shape,
+                         ExactMatchCheck& check)
     : settings_(settings),
       lanes_(shape.hidden, settings.bits, shape.batch),
-      check_(settings.bits),
+      check_(check),
       slots_(static_cast<std::size_t>(lanes_.slots())) {}
 
 bool LanesWorker::fits(const RunSpec& run) const {

@@ -25,7 +25,8 @@ constexpr std::int64_t kLanesMaxBatch = 8;
 
 class LanesWorker {
  public:
-  LanesWorker(const SweepSettings& settings, const RunSpec& shape);
+  // `check` is the worker's (it holds the evaluation set's pair order), used by every run here.
+  LanesWorker(const SweepSettings& settings, const RunSpec& shape, ExactMatchCheck& check);
 
   // Whether `run` has the hidden size and batch of this worker's slots.
   bool fits(const RunSpec& run) const;
@@ -50,7 +51,7 @@ class LanesWorker {
 
   SweepSettings settings_;
   CpuLanes lanes_;
-  ExactMatchCheck check_;
+  ExactMatchCheck& check_;
   std::vector<Slot> slots_;
 };
 

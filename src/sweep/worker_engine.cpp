@@ -1,4 +1,4 @@
-// per_run_engine.cpp: the engines of engine.hpp. Workers pull the next run from a shared counter,
+// worker_engine.cpp: the engines of engine.hpp. Workers pull the next run from a shared counter,
 // so every core stays busy until the last runs; each keeps its trainer (the cpu backend's
 // buffers and threads) and its pair order for the checks from run to run. On the cpu backend a
 // worker puts runs of batches up to kLanesMaxBatch side by side in its kernel's lanes
@@ -38,9 +38,9 @@ class ReusedTrainer {
   std::unique_ptr<Trainer> trainer_;
 };
 
-class PerRunEngine final : public SweepEngine {
+class WorkerEngine final : public SweepEngine {
  public:
-  PerRunEngine(const SweepSettings& settings, const EngineOptions& options)
+  WorkerEngine(const SweepSettings& settings, const EngineOptions& options)
       : settings_(settings), options_(options) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     workers_ = options.workers > 0 ? options.workers : cores;
@@ -49,13 +49,13 @@ class PerRunEngine final : public SweepEngine {
   }
 
   std::string name() const override { return name_; }
+  int workers() const override { return workers_; }
 
   // Lanes over runs for the cpu backend's small batches (two runs or more to a pass).
   bool uses_lanes(const RunSpec& run) const {
     return options_.lanes_over_runs && settings_.backend == "cpu" && run.batch <= kLanesMaxBatch &&
            settings_.steps > 0;
   }
-  int workers() const override { return workers_; }
 
   void run(const std::vector<RunSpec>& runs,
            const std::function<void(const FinishedRun&)>& finished,
@@ -94,7 +94,7 @@ class PerRunEngine final : public SweepEngine {
             }
             if (in_lanes) {
               if (!lanes || !lanes->fits(*spec)) {
-                lanes = std::make_unique<LanesWorker>(settings_, *spec);
+                lanes = std::make_unique<LanesWorker>(settings_, *spec, check);
               }
               lanes->start(*spec);
               continue;
@@ -151,7 +151,7 @@ std::unique_ptr<SweepEngine> make_engine(const SweepSettings& settings,
     make_cuda_trainer(probe, Parameters::zeros(1));
     throw UserError("--backend cuda: no usable GPU");
   }
-  return std::make_unique<PerRunEngine>(settings, options);
+  return std::make_unique<WorkerEngine>(settings, options);
 }
 
 }  // namespace carry::sweep
