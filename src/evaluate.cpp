@@ -271,24 +271,38 @@ ExactMatchCheck::~ExactMatchCheck() = default;
 bool ExactMatchCheck::reaches(const Parameters& params, double target) {
   const std::uint64_t allowed = wrong_pairs_allowed(set_.size, target);
   if (allowed == kNeverReached) return false;
-  // Pairs found wrong at the previous check usually still are: when more than `allowed` of them
-  // are (reference_forward predicts each exactly as the walk would), that settles it.
+  // Pairs found wrong at recent checks often still are (training moves the weights a little from
+  // one check to the next, and the hard pairs stay hard): when more than `allowed` of them are
+  // (reference_forward predicts each exactly as the walk would), that settles it. Most recent
+  // first; a pair found wrong again moves to the front.
   if (witnesses_.size() > allowed) {
     std::uint64_t wrong = 0;
-    for (const AdditionProblem& pair : witnesses_) {
+    for (std::size_t k = 0; k < witnesses_.size(); ++k) {
+      const AdditionProblem pair = witnesses_[k];
       reference_forward(params, pair, set_.bits, trace_);
-      wrong += predicted_sum(trace_) != pair.sum() ? 1 : 0;
-      if (wrong > allowed) return false;
+      if (predicted_sum(trace_) == pair.sum()) continue;
+      std::rotate(witnesses_.begin() + static_cast<std::ptrdiff_t>(wrong),
+                  witnesses_.begin() + static_cast<std::ptrdiff_t>(k),
+                  witnesses_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+      if (++wrong > allowed) return false;
     }
   }
   Counts counts;
   counts.positions.assign(set_.bits, 0);
   TreeWalk walk(params, *pairs_, set_.bits, Counting::exact_only, counts);
   walk.limit_wrong_pairs(allowed);
-  witnesses_.clear();
+  std::vector<AdditionProblem> found;
   walk.keep_wrong_pairs(
-      &witnesses_, static_cast<std::size_t>(std::min<std::uint64_t>(allowed + 1, kMaxWitnesses)));
+      &found, static_cast<std::size_t>(std::min<std::uint64_t>(allowed + 1, kMaxWitnesses)));
   walk.walk(0, 0, 0, true);
+  // The pairs just found go first; older ones stay behind them, up to kMaxWitnesses.
+  for (const AdditionProblem& pair : witnesses_) {
+    const bool known = std::any_of(found.begin(), found.end(), [&](const AdditionProblem& p) {
+      return p.a == pair.a && p.b == pair.b;
+    });
+    if (!known && found.size() < kMaxWitnesses) found.push_back(pair);
+  }
+  witnesses_ = std::move(found);
   return !walk.over_limit();
 }
 

@@ -67,7 +67,7 @@ class PairsByLowBits;
 // evaluate(params, bits, 0, exact_only).exact_accuracy() >= target, but on the calling thread
 // and stopping as soon as more pairs are wrong than the target allows (for a target of 1, at the
 // first wrong pair). Holds the set's pair order, built once, for many checks (a sweep's worker),
-// and the wrong pairs the last check found: while enough of them stay wrong (training moves the
+// and the wrong pairs recent checks found: while enough of them stay wrong (training moves the
 // weights a little between checks), a check costs a forward pass per pair and no walk.
 class ExactMatchCheck {
  public:
@@ -83,7 +83,7 @@ class ExactMatchCheck {
   static constexpr std::uint64_t kMaxWitnesses = 64;
   EvaluationSet set_;
   std::unique_ptr<PairsByLowBits> pairs_;
-  std::vector<AdditionProblem> witnesses_;  // wrong at the last check
+  std::vector<AdditionProblem> witnesses_;  // wrong at recent checks, most recent first
   SequenceTrace trace_;
 };
 }  // namespace carry
