@@ -72,7 +72,10 @@ void success_rate_plot(std::ostringstream& gp, const std::vector<SettingSummary>
          << 100 * r->success_interval.low << " " << 100 * r->success_interval.high << "\n";
     }
     gp << "EOD\n";
-    titles.push_back("B " + std::to_string(points[0]->batch) + ", " + rate_label(*points[0]));
+    // One batch: an automatic rate is one value here, so say which.
+    const SettingSummary& first = *points[0];
+    titles.push_back("B " + std::to_string(first.batch) + ", " + rate_label(first) +
+                     (first.lr_auto ? " (" + number(first.lr) + ")" : ""));
   }
   std::vector<double> hidden;
   for (const SettingSummary& r : rows) hidden.push_back(r.hidden);
@@ -145,7 +148,7 @@ void distribution_plot(std::ostringstream& gp, const std::vector<SettingSummary>
      << "set title \"Steps to target per setting (runs that reached it of all runs): quartile "
         "box, median, extremes\\n"
      << title << "\"\nunset logscale x\nset logscale y\nset xlabel ''\n"
-     << "set ylabel 'steps to target'\nset bmargin 7\n"
+     << "set ylabel 'steps to target'\nset bmargin 7\nset rmargin 8\n"
      << "set xrange [0:" << x + 1 << "]\nset xtics rotate by -45 font 'sans,9'\n"
      << "set format y '%g'\nset boxwidth 0.6\nunset key\n"
      << "plot $distribution using 1:3:2:6:5:xtic(7) with candlesticks whiskerbars 0.5 lw 1.5 "
