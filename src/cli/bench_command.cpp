@@ -150,19 +150,19 @@ void run_bench(const BenchOptions& options) {
       finish(record);
       if (options.sweep_throughput && backend != "cuda") {
         progress.show("measuring sweeps of " + backend + " runs at batch " + std::to_string(batch));
-        // Runs of about --seconds x --repeats each on one thread.
-        const int workers =
-            options.threads > 0 ? options.threads : static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
-        const double run_seconds = options.seconds * options.repeats;
+        // Repeats of about --seconds as the single run's: runs of the steps a thread of the
+        // single run makes in that time (a run alone on each worker).
         const auto steps = std::max<std::int64_t>(
-            10, static_cast<std::int64_t>(run_seconds * record.samples_per_s /
-                                          static_cast<double>(batch * workers)));
+            10, static_cast<std::int64_t>(options.seconds * record.samples_per_s /
+                                          static_cast<double>(batch * record.threads)));
         TrainConfig sweep_config = config;
         sweep_config.threads = options.threads;
         // Runs alone, and where they take lanes over runs (cpu, batches up to 8), that too.
-        finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, false));
+        finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, false,
+                                               options.repeats));
         if (backend == "cpu" && batch <= sweep::kLanesMaxBatch) {
-          finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, true));
+          finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, true,
+                                                 options.repeats));
         }
       }
     }

@@ -84,7 +84,8 @@ void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
 }
 
 BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t steps_per_run,
-                                     const std::string& single_run_variant, bool lanes_over_runs) {
+                                     const std::string& single_run_variant, bool lanes_over_runs,
+                                     int repeats) {
   SweepSettings settings;
   settings.backend = config.backend;
   settings.bits = config.bits;
@@ -95,15 +96,20 @@ BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t ste
   options.workers = config.threads > 0 ? config.threads : cores();
   options.threads_per_run = 1;
   options.lanes_over_runs = lanes_over_runs;
-  // Four runs per worker, or per lane slot: enough that the last runs' tail stays short.
+  // A repeat is one run per worker, or per lane slot: every worker busy from start to end.
   const std::int64_t slots =
       lanes_over_runs && config.batch <= kLanesMaxBatch ? 16 / config.batch : 1;
-  std::vector<std::int64_t> seeds;
-  for (std::int64_t k = 0; k < 4 * options.workers * slots; ++k) seeds.push_back(k);
-  const auto start = std::chrono::steady_clock::now();
-  const std::vector<RunRecord> records = run_setting(config, settings, seeds, options);
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::int64_t runs = options.workers * slots;
+  std::vector<double> samples_per_s;
+  for (int repeat = 0; repeat < repeats; ++repeat) {
+    std::vector<std::int64_t> seeds;
+    for (std::int64_t k = 0; k < runs; ++k) seeds.push_back(repeat * runs + k);
+    const auto start = std::chrono::steady_clock::now();
+    run_setting(config, settings, seeds, options);
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    samples_per_s.push_back(static_cast<double>(runs * steps_per_run * config.batch) / wall);
+  }
 
   BenchRecord record;
   record.backend = config.backend;
@@ -114,10 +120,9 @@ BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t ste
   record.lr = config.lr;
   record.threads = options.workers;
   record.steps = steps_per_run;
-  record.repeats = static_cast<int>(records.size());  // runs
-  record.steps_per_s =
-      static_cast<double>(steps_per_run) * static_cast<double>(records.size()) / wall;
-  record.samples_per_s = record.steps_per_s * static_cast<double>(config.batch);
+  record.repeats = repeats;
+  record.samples_per_s = quartiles(samples_per_s).median;
+  record.steps_per_s = record.samples_per_s / static_cast<double>(config.batch);
   record.gflops =
       record.samples_per_s * training_flops_per_sample(config.hidden, config.bits) / 1e9;
   return record;

@@ -17,11 +17,13 @@ namespace carry::sweep {
 void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
                               BenchRecord& record);
 
-// The sweep engine's training throughput at config.batch: 4 × W runs (seeds 0, 1, ...; W =
-// config.threads workers, one thread each; 16 × W in lanes over runs) of `steps_per_run` steps,
-// samples trained divided by the engine's wall time (each run's final evaluation included).
-// The record's variant is "sweep-" (or "sweep-lanes-") and the single run's.
+// The sweep engine's training throughput at config.batch, measured as the single run's is: the
+// median of `repeats` repeats, each a sweep of one run per worker (W = config.threads workers,
+// one thread each; one run per lane slot, 16 / B a worker, in lanes over runs) of
+// `steps_per_run` steps, samples trained over the engine's wall time (each run's start and final
+// evaluation included). The record's variant is "sweep-" (or "sweep-lanes-") and the single run's.
 BenchRecord measure_sweep_throughput(const TrainConfig& config, std::int64_t steps_per_run,
-                                     const std::string& single_run_variant, bool lanes_over_runs);
+                                     const std::string& single_run_variant, bool lanes_over_runs,
+                                     int repeats);
 
 }  // namespace carry::sweep
