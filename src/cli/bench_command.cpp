@@ -48,7 +48,7 @@ struct BenchOptions {
 };
 
 void print_header() {
-  std::printf("%-14s %-16s %8s %4s %6s %11s %10s %9s %7s %8s  %s\n", "backend", "variant", "batch",
+  std::printf("%-14s %-26s %8s %4s %6s %11s %10s %9s %7s %8s  %s\n", "backend", "variant", "batch",
               "thr", "lr", "samples/s", "steps/s", "GFLOP/s", "%peak", "RSS MiB", "to 100% exact");
 }
 
@@ -67,7 +67,7 @@ std::string describe_target(const BenchRecord& r) {
 }
 
 void print_record(const BenchRecord& r) {
-  std::printf("%-14s %-16s %8lld %4d %6g %11.4g %10.4g %9.3f %6.1f%% %8.1f  %s\n",
+  std::printf("%-14s %-26s %8lld %4d %6g %11.4g %10.4g %9.3f %6.1f%% %8.1f  %s\n",
               r.backend.c_str(), r.variant.c_str(), static_cast<long long>(r.batch), r.threads,
               r.lr, r.samples_per_s, r.steps_per_s, r.gflops, 100.0 * r.peak_fraction,
               r.peak_rss_mib, describe_target(r).c_str());
