@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <tuple>
 
 #include "carry/atomic_file.hpp"
+#include "carry/csv_table.hpp"
 
 namespace carry::sweep {
 
@@ -75,28 +75,9 @@ std::vector<SettingSummary> summarize(const std::vector<RunRecord>& records) {
 }
 
 std::string summary_csv(const std::vector<SettingSummary>& rows) {
-  std::ostringstream out;
-  const json header = row_json(SettingSummary{});
-  bool first = true;
-  for (const auto& item : header.items()) {
-    out << (first ? "" : ",") << item.key();
-    first = false;
-  }
-  out << "\n";
-  for (const SettingSummary& row : rows) {
-    first = true;
-    const json fields = row_json(row);
-    for (const auto& item : fields.items()) {
-      const json& value = item.value();
-      out << (first ? "" : ",")
-          << (value.is_null()     ? ""
-              : value.is_string() ? value.get<std::string>()
-                                  : value.dump());
-      first = false;
-    }
-    out << "\n";
-  }
-  return out.str();
+  std::vector<json> table;
+  for (const SettingSummary& row : rows) table.push_back(row_json(row));
+  return csv_table(row_json(SettingSummary{}), table);
 }
 
 std::string summary_json(const std::vector<SettingSummary>& rows, const SweepSettings& settings) {
