@@ -11,8 +11,8 @@ set(CARRY_PART_LEVELS
   "backend_cpu|backend_cuda|backend_reference"  # the backends
   "backends"                                    # choosing one: make_trainer, memory, --kernel
   "verify"                                      # a backend against the reference, step by step
-  "sweep"                                       # (reserved)
-  "bench"                                       # throughput, time to accuracy, timing tools
+  "bench"                                       # throughput, peers, records, timing tools
+  "sweep"                                       # many runs at once: grid, records, statistics
   "cli")                                        # the carry program
 
 # Where each part's sources and internal headers live; a file belongs to the part of the
@@ -42,11 +42,14 @@ set(CARRY_PUBLIC_HEADERS_training
   atomic_file.hpp checkpoint.hpp config.hpp memory_budget.hpp
   periodic_checkpoint.hpp resume.hpp signal_guard.hpp step_detail.hpp trainer.hpp
   training_loop.hpp)
-set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_trainer.hpp)
+set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_lanes.hpp cpu_trainer.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_cuda batch_encoder.hpp cuda_backend.hpp gpu_probe.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_reference reference_trainer.hpp)
 set(CARRY_PUBLIC_HEADERS_backends backends.hpp)
 set(CARRY_PUBLIC_HEADERS_verify sample_chunks.hpp self_check.hpp verification.hpp)
-set(CARRY_PUBLIC_HEADERS_sweep "")
-set(CARRY_PUBLIC_HEADERS_bench bench.hpp launch_costs.hpp peer_python.hpp peers.hpp)
+set(CARRY_PUBLIC_HEADERS_sweep
+  sweep/bench_runs.hpp sweep/engine.hpp sweep/grid.hpp sweep/lanes_worker.hpp sweep/manifest.hpp
+  sweep/plots.hpp sweep/record_log.hpp sweep/run_record.hpp sweep/statistics.hpp
+  sweep/summary.hpp sweep/sweep_folder.hpp sweep/train_run.hpp)
+set(CARRY_PUBLIC_HEADERS_bench bench.hpp csv_table.hpp launch_costs.hpp peer_python.hpp peers.hpp)
 set(CARRY_PUBLIC_HEADERS_cli "")

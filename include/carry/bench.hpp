@@ -30,11 +30,16 @@ struct BenchRecord {
   double peak_gflops = 0.0;    // the machine's measured float32 peak for these threads
   double peak_fraction = 0.0;  // gflops / peak_gflops
   double peak_rss_mib = 0.0;   // host memory high-water mark during the measurement
-  // Time to 100% exact match on all 8-bit pairs (8-bit runs only; not measured for peers).
+  // Time to 100% exact match on all 8-bit pairs (8-bit runs only; not measured for peers), over
+  // several seeds: the median and quartiles of the seeds that reached it within the caps.
   bool target_measured = false;
-  bool target_reached = false;  // false: a cap came first (the fields then show the cap)
-  std::int64_t steps_to_target = 0;
-  double seconds_to_target = 0.0;  // training time only; the accuracy checks are not counted
+  int target_runs = 0;           // seeds trained
+  int target_successes = 0;      // seeds that reached 100% within the caps
+  bool target_reached = false;   // every seed did
+  double steps_to_target = 0.0;  // median (a cap when no seed reached it)
+  double steps_to_target_q1 = 0.0;
+  double steps_to_target_q3 = 0.0;
+  double seconds_to_target = 0.0;  // median training time; the accuracy checks are not counted
   std::string commit;
 };
 
@@ -52,12 +57,8 @@ struct TargetPlan {
   int check_every = 10;           // steps between exhaustive accuracy checks
   std::int64_t max_steps = 5000;  // give up after this many steps ...
   double max_seconds = 30.0;      // ... or this much training time
+  std::vector<std::int64_t> seeds = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};  // one run each
 };
-
-// Trains `config` (bits 8) from the seed's initial weights until every 8-bit pair is added
-// exactly, or a cap is reached; fills the record's target fields.
-void measure_time_to_accuracy(const TrainConfig& config, const TargetPlan& plan,
-                              BenchRecord& record);
 
 // One `carry time-steps` measurement: config.steps training steps after `warmup` untimed ones,
 // from the seed's initial weights, nothing else (no evaluation). config.backend must be resolved.
@@ -94,5 +95,7 @@ std::string gnuplot_script(const std::vector<BenchRecord>& records, const std::s
 // Writes plots.gp into `folder` and runs gnuplot there; returns "" or what went wrong.
 std::string render_plots(const std::string& folder, const std::vector<BenchRecord>& records,
                          const std::string& title);
+// Writes `script` to plots.gp in `folder` and runs gnuplot there; returns "" or what went wrong.
+std::string render_gnuplot(const std::string& folder, const std::string& script);
 
 }  // namespace carry

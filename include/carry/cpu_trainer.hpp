@@ -61,6 +61,11 @@ class CpuTrainer final : public Trainer {
   int threads() const;
   std::string isa() const;
 
+  // Starts another run in this trainer, exactly as a trainer constructed with (config, initial)
+  // would run it, on the same threads and reusing its buffers (a sweep's runs one after another).
+  // The thread count stays the one it was constructed with (results never depend on it).
+  void restart(const TrainConfig& config, const Parameters& initial);
+
  private:
   // Runs the step's chunks and adds their sums, in chunk order, into stack_total_, w1_total_ and
   // loss_total_; returns the answer to the batch's first problem.
@@ -79,6 +84,7 @@ class CpuTrainer final : public Trainer {
   std::vector<double> w1_total_;             // H
   double loss_total_ = 0.0;
   std::vector<std::unique_ptr<float, void (*)(void*)>> scratch_;  // one per thread
+  std::int64_t scratch_floats_ = 0;                               // floats in each
 };
 
 }  // namespace carry

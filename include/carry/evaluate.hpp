@@ -11,10 +11,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
+#include "carry/reference.hpp"
 
 namespace carry {
 
@@ -45,10 +47,14 @@ struct Evaluation {
   std::uint64_t exact_correct = 0;              // pairs with all T bits right
   std::uint64_t bits_correct = 0;               // over all pairs and positions
   std::vector<std::uint64_t> position_correct;  // T; index 0 = least significant bit
+  // every_bit only: Σ over the pairs of ½ Σ_t (y_t - out_t)², the training loss of each pair. The
+  // pairs are summed in a fixed order (not pair by pair), the same for any thread count.
+  double loss_sum = 0.0;
 
   double exact_accuracy() const;
   double bit_accuracy() const;
   double position_accuracy(int position) const;
+  double mean_loss() const;  // loss_sum per pair
 };
 
 // The forward pass over the whole set on `threads` threads (0 = all cores). Pairs with the same
@@ -61,4 +67,34 @@ Evaluation evaluate(const Parameters& params, int bits, int threads = 0,
 Evaluation evaluate(const Parameters& params, const EvaluationSet& set, int threads = 0,
                     Counting counting = Counting::every_bit);
 
+// The most pairs of a set of `set_size` that may be wrong with exact_accuracy() >= target still
+// true (the same double division and comparison); kNeverReached when not even 0 wrong does.
+constexpr std::uint64_t kNeverReached = ~std::uint64_t{0};
+std::uint64_t wrong_pairs_allowed(std::uint64_t set_size, double target);
+
+class PairsByLowBits;
+
+// Whether weights reach an exact-match target on the evaluation set: exactly
+// evaluate(params, bits, 0, exact_only).exact_accuracy() >= target, but on the calling thread
+// and stopping as soon as more pairs are wrong than the target allows (for a target of 1, at the
+// first wrong pair). Holds the set's pair order, built once, for many checks (a sweep's worker),
+// and the wrong pairs recent checks found: while enough of them stay wrong (training moves the
+// weights a little between checks), a check costs a forward pass per pair and no walk.
+class ExactMatchCheck {
+ public:
+  explicit ExactMatchCheck(int bits);
+  ~ExactMatchCheck();
+  ExactMatchCheck(const ExactMatchCheck&) = delete;
+  ExactMatchCheck& operator=(const ExactMatchCheck&) = delete;
+
+  int bits() const { return set_.bits; }
+  bool reaches(const Parameters& params, double target);
+
+ private:
+  static constexpr std::uint64_t kMaxWitnesses = 64;
+  EvaluationSet set_;
+  std::unique_ptr<PairsByLowBits> pairs_;
+  std::vector<AdditionProblem> witnesses_;  // wrong at recent checks, most recent first
+  SequenceTrace trace_;
+};
 }  // namespace carry

@@ -40,6 +40,34 @@ struct TrainingHooks {
   // Polled after every step; once it returns true the loop ends before its next report or step
   // (a signal arrived). The outcome then says `interrupted`.
   std::function<bool()> stop_requested;
+  // When set, each report's evaluation is replaced by this: whether the weights reach
+  // config.until_accuracy (evaluation.hpp's ExactMatchCheck answers that exactly as the
+  // evaluation would, often after a few pairs). No report is made then (on_report is not called)
+  // and final_evaluation stays empty; the run stops at the same step as with the evaluation.
+  std::function<bool(const Parameters&)> reaches_target;
+};
+
+// When a run checks its accuracy and when it stops, by run_training's rules; also used by loops
+// that train many runs at once (a sweep's lanes), so that every run stops at the same step.
+class RunSchedule {
+ public:
+  RunSchedule(const TrainConfig& config, std::int64_t first_step)
+      : last_step_(first_step + config.steps),
+        check_every_(config.report_every),
+        target_(config.until_accuracy) {}
+  std::int64_t last_step() const { return last_step_; }
+  // Whether the step that brings the run to `steps_done` steps ends with a check (a report).
+  bool check_due(std::int64_t steps_done) const {
+    return steps_done % check_every_ == 0 || steps_done == last_step_;
+  }
+  // Whether the run has a target (until_accuracy above 0), and whether an accuracy reaches it.
+  bool has_target() const { return target_ > 0.0; }
+  bool reaches(double exact_accuracy) const { return has_target() && exact_accuracy >= target_; }
+
+ private:
+  std::int64_t last_step_;
+  std::int64_t check_every_;
+  double target_;
 };
 
 // Runs config.steps steps starting at step `first_step` (0 for a new run). Every

@@ -79,7 +79,11 @@ std::string gnuplot_script(const std::vector<BenchRecord>& records, const std::s
 
 std::string render_plots(const std::string& folder, const std::vector<BenchRecord>& records,
                          const std::string& title) {
-  write_file_atomically(folder + "/plots.gp", gnuplot_script(records, title));
+  return render_gnuplot(folder, gnuplot_script(records, title));
+}
+
+std::string render_gnuplot(const std::string& folder, const std::string& script) {
+  write_file_atomically(folder + "/plots.gp", script);
   // The folder in single quotes, each of its own quotes written as '\'' (close, escaped, reopen).
   std::string quoted = "'";
   for (const char c : folder) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);

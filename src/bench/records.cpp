@@ -1,11 +1,10 @@
 // records.cpp: benchmark records as CSV (one row each) and JSON (a list of objects), with the
 // same fields in the same order; written atomically.
-#include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "carry/atomic_file.hpp"
 #include "carry/bench.hpp"
+#include "carry/csv_table.hpp"
 
 namespace carry {
 
@@ -30,42 +29,22 @@ json to_json(const BenchRecord& r) {
               {"peak_gflops", r.peak_gflops},
               {"peak_fraction", r.peak_fraction},
               {"peak_rss_mib", r.peak_rss_mib},
+              {"target_runs", r.target_measured ? json(r.target_runs) : json()},
+              {"target_successes", r.target_measured ? json(r.target_successes) : json()},
               {"target_reached", r.target_measured ? json(r.target_reached) : json()},
               {"steps_to_target", r.target_measured ? json(r.steps_to_target) : json()},
+              {"steps_to_target_q1", r.target_measured ? json(r.steps_to_target_q1) : json()},
+              {"steps_to_target_q3", r.target_measured ? json(r.steps_to_target_q3) : json()},
               {"seconds_to_target", r.target_measured ? json(r.seconds_to_target) : json()},
               {"commit", r.commit}};
 }
 
-// CSV quoting: fields with a comma or quote are quoted, quotes doubled.
-std::string csv_field(const json& value) {
-  if (value.is_null()) return "";  // not measured
-  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
 }  // namespace
 
 void write_records_csv(const std::string& path, const std::vector<BenchRecord>& records) {
-  std::ostringstream out;
-  const json header = to_json(BenchRecord{});
-  bool first = true;
-  for (const auto& item : header.items()) {
-    out << (first ? "" : ",") << item.key();
-    first = false;
-  }
-  out << "\n";
-  for (const BenchRecord& record : records) {
-    first = true;
-    const json fields = to_json(record);  // named: items() must not outlive its object
-    for (const auto& item : fields.items()) {
-      out << (first ? "" : ",") << csv_field(item.value());
-      first = false;
-    }
-    out << "\n";
-  }
-  write_file_atomically(path, out.str());
+  std::vector<json> rows;
+  for (const BenchRecord& record : records) rows.push_back(to_json(record));
+  write_file_atomically(path, csv_table(to_json(BenchRecord{}), rows));
 }
 
 void write_records_json(const std::string& path, const std::vector<BenchRecord>& records) {
@@ -96,8 +75,12 @@ std::vector<BenchRecord> read_records_json(const std::string& text) {
     r.peak_rss_mib = item.at("peak_rss_mib");
     r.target_measured = !item.at("target_reached").is_null();
     if (r.target_measured) {
+      r.target_runs = item.at("target_runs");
+      r.target_successes = item.at("target_successes");
       r.target_reached = item.at("target_reached");
       r.steps_to_target = item.at("steps_to_target");
+      r.steps_to_target_q1 = item.at("steps_to_target_q1");
+      r.steps_to_target_q3 = item.at("steps_to_target_q3");
       r.seconds_to_target = item.at("seconds_to_target");
     }
     r.commit = item.at("commit");

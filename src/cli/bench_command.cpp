@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -19,12 +20,16 @@
 #include "carry/peer_python.hpp"
 #include "carry/peers.hpp"
 #include "carry/resume.hpp"
+#include "carry/sweep/bench_runs.hpp"
+#include "carry/sweep/lanes_worker.hpp"
 #include "carry/trainer.hpp"
 #include "carry/write_target.hpp"
 #include "commands.hpp"
 #include "output.hpp"
 #include "peers_location.hpp"
+#include "progress_line.hpp"
 #include "typed_options.hpp"
+#include "value_lists.hpp"
 
 namespace carry::cli {
 
@@ -45,7 +50,9 @@ struct BenchOptions {
   std::string peer_device = "cpu";
   bool time_to_accuracy = true;
   TargetPlan target;
-  std::string peers_dir;  // empty: default_peers_dir()
+  std::string peers_dir;       // empty: default_peers_dir()
+  std::string seeds = "0..9";  // time to accuracy: one run per seed
+  bool sweep_throughput = false;
   std::string out_dir;
   bool show_peer_python = false;
 };
@@ -55,36 +62,27 @@ struct BenchOptions {
 const std::pair<const char*, const char*> kPeers[] = {
     {"torch_rnn.py", ""}, {"jax_rnn.py", ""}, {"torch_rnn.py", "--compile"}};
 
-// A status line that rewrites itself on a terminal and stays quiet in a log.
-class Progress {
- public:
-  Progress() : live_(::isatty(STDERR_FILENO) == 1) {}
-  void show(const std::string& text) const {
-    if (live_) std::fprintf(stderr, "\r\033[K%s", text.c_str());
-  }
-  void clear() const {
-    if (live_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  bool live_;
-};
-
 void print_header() {
-  std::printf("%-14s %-16s %8s %4s %6s %11s %10s %9s %7s %8s  %s\n", "backend", "variant", "batch",
+  std::printf("%-14s %-26s %8s %4s %6s %11s %10s %9s %7s %8s  %s\n", "backend", "variant", "batch",
               "thr", "lr", "samples/s", "steps/s", "GFLOP/s", "%peak", "RSS MiB", "to 100% exact");
 }
 
 std::string describe_target(const BenchRecord& r) {
   if (!r.target_measured) return "-";
-  char text[96];
-  std::snprintf(text, sizeof text, "%s%lld steps, %.3g s", r.target_reached ? "" : "not within ",
-                static_cast<long long>(r.steps_to_target), r.seconds_to_target);
+  char text[128];
+  if (r.target_successes == 0) {
+    std::snprintf(text, sizeof text, "not within %g steps, %.3g s (0/%d seeds)", r.steps_to_target,
+                  r.seconds_to_target, r.target_runs);
+  } else {
+    std::snprintf(text, sizeof text, "%g [%g, %g] steps, %.3g s (%d/%d seeds)", r.steps_to_target,
+                  r.steps_to_target_q1, r.steps_to_target_q3, r.seconds_to_target,
+                  r.target_successes, r.target_runs);
+  }
   return text;
 }
 
 void print_record(const BenchRecord& r) {
-  std::printf("%-14s %-16s %8lld %4d %6g %11.4g %10.4g %9.3f %6.1f%% %8.1f  %s\n",
+  std::printf("%-14s %-26s %8lld %4d %6g %11.4g %10.4g %9.3f %6.1f%% %8.1f  %s\n",
               r.backend.c_str(), r.variant.c_str(), static_cast<long long>(r.batch), r.threads,
               r.lr, r.samples_per_s, r.steps_per_s, r.gflops, 100.0 * r.peak_fraction,
               r.peak_rss_mib, describe_target(r).c_str());
@@ -137,6 +135,8 @@ void run_bench(BenchOptions& options) {
   validate_run(base);
   // Time to accuracy is defined on all 8-bit pairs.
   const bool measure_target = options.time_to_accuracy && options.bits == 8;
+  TargetPlan target = options.target;
+  target.seeds = parse_integer_list(options.seeds, "--seeds", 0, kMaxSeed);
   std::vector<std::string> backends;
   for (const std::string& name : options.backends) backends.push_back(resolve_backend(name));
   // Everything that could fail later is checked before the first measurement.
@@ -163,7 +163,7 @@ void run_bench(BenchOptions& options) {
   }
   if (!options.out_dir.empty()) prepare_out_folder(options.out_dir);
 
-  const Progress progress;
+  const ProgressLine progress;
   const std::string device = cpu_model_name();
   std::map<int, double> peak_by_threads;
   auto peak_for = [&](int threads) {
@@ -212,9 +212,26 @@ void run_bench(BenchOptions& options) {
       BenchRecord record = measure_throughput(config, plan);
       if (measure_target) {
         progress.show("time to 100% for " + backend + " at batch " + std::to_string(batch));
-        measure_time_to_accuracy(config, options.target, record);
+        sweep::measure_time_to_accuracy(config, target, record);
       }
       finish(record);
+      if (options.sweep_throughput && backend != "cuda") {
+        progress.show("measuring sweeps of " + backend + " runs at batch " + std::to_string(batch));
+        // Repeats of about --seconds as the single run's: runs of the steps a thread of the
+        // single run makes in that time (a run alone on each worker).
+        const auto steps = std::max<std::int64_t>(
+            10, static_cast<std::int64_t>(options.seconds * record.samples_per_s /
+                                          static_cast<double>(batch * record.threads)));
+        TrainConfig sweep_config = config;
+        sweep_config.threads = options.threads;
+        // Runs alone, and where they take lanes over runs (cpu, batches up to 8), that too.
+        finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, false,
+                                               options.repeats));
+        if (backend == "cpu" && batch <= sweep::kLanesMaxBatch) {
+          finish(sweep::measure_sweep_throughput(sweep_config, steps, record.variant, true,
+                                                 options.repeats));
+        }
+      }
     }
     if (options.peers) {
       // Each skips itself if its framework is missing.
@@ -294,6 +311,10 @@ void add_bench_command(CLI::App& app) {
   add_path(bench, "--out", o.out_dir, "Write results.csv, results.json and plots here");
   bench->add_flag("--show-peer-python", o.show_peer_python,
                   "Print the python3 the peers would run with (and why), then exit");
+  bench->add_option("--seeds", o.seeds, "Time to 100%: seeds, a list or range (one run each)")
+      ->capture_default_str();
+  bench->add_flag("--sweep-throughput", o.sweep_throughput,
+                  "Also measure carry sweep's packed runs beside each single run (not cuda)");
   bench->callback([options] { run_bench(*options); });
 }
 

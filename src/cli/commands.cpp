@@ -8,6 +8,7 @@ void add_all_commands(CLI::App& app) {
   add_eval_command(app);
   add_add_command(app);
   add_bench_command(app);
+  add_sweep_command(app);
   add_verify_command(app);
   add_time_steps_command(app);
   add_time_launch_command(app);

@@ -10,6 +10,7 @@ void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_add_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_time_steps_command(CLI::App& app);
 void add_time_launch_command(CLI::App& app);

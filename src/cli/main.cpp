@@ -1,8 +1,8 @@
-// main.cpp: the `carry` program. Subcommands: train, eval, add, verify, bench (see `carry --help`
-// or `carry help COMMAND`), and the unlisted time-steps and time-launch.
-// Every failure is one line on stderr and an exit status (exit_status.hpp); nothing escapes as
-// a crash: an allocation that fails anywhere, even while the options are parsed, is one line and
-// status 1. What a command wrote to standard output is checked before carry exits.
+// main.cpp: the `carry` program. Subcommands: train, eval, add, verify, bench, sweep (see `carry
+// --help` or `carry help COMMAND`), and the unlisted time-steps and time-launch. Every failure is
+// one line on stderr and an exit status (exit_status.hpp); nothing escapes as a crash: an
+// allocation that fails anywhere, even while the options are parsed, is one line and status 1. What
+// a command wrote to standard output is checked before carry exits.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
@@ -53,7 +53,7 @@ std::string out_of_memory_hint(const std::string& command) {
   return "out of memory";
 }
 
-const char* const kCommandList = "train, eval, add, verify, bench or help";
+const char* const kCommandList = "train, eval, add, verify, bench, sweep or help";
 
 // `carry help` and `carry help COMMAND`: the same text as --help.
 int print_help(CLI::App& app, int argc, char** argv) {

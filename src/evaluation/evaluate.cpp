@@ -9,10 +9,12 @@
 //
 // Bit t of a + b is a_t ⊕ b_t ⊕ carry_t, and the carry is fixed by the digits above, so a node
 // also knows whether its prediction is right; it counts once for all its pairs. Counting exact
-// matches only, the walk goes no deeper than a node whose prediction is wrong.
+// matches only, the walk goes no deeper than a node whose prediction is wrong, and a check
+// against a target (ExactMatchCheck) stops altogether once more pairs are wrong than it allows.
 #include "carry/evaluate.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <thread>
 
 #include "carry/reference.hpp"
@@ -31,6 +33,7 @@ struct Counts {
   std::uint64_t exact = 0;
   std::uint64_t bits = 0;
   std::vector<std::uint64_t> positions;
+  double loss = 0.0;  // every_bit: Σ ½(y_t - out_t)² over the pairs walked
 };
 
 // A node where the walk stops and a thread takes over: its digits, the carry into its next
@@ -72,7 +75,7 @@ class TreeWalk {
   // Walks the subtree under the node at `depth` whose state h_{depth-1} is row `depth`; nodes
   // at depth `stop_depth` are not expanded but handed to `stopped`.
   void walk(int depth, std::uint64_t prefix, int carry, bool all_right) {
-    if (!all_right && !every_bit_) return;
+    if ((!all_right && !every_bit_) || over_limit()) return;
     if (depth == stop_depth_) {
       const double* h = row(depth);
       stopped_->push_back(Subtree{prefix, carry, all_right, std::vector<double>(h, h + H_)});
@@ -88,11 +91,16 @@ class TreeWalk {
           pairs_.first((child + 1) * keys_per_child) - pairs_.first(child * keys_per_child);
       if (pairs_below == 0) continue;
       const int sum_bits = (digit >> 1) + (digit & 1) + carry;
-      const bool right = step(shared, digit, row(depth + 1)) == (sum_bits & 1);
-      if (right && every_bit_) {
-        counts_.positions[depth] += pairs_below;
-        counts_.bits += pairs_below;
+      const double out = step(shared, digit, row(depth + 1));
+      const bool right = predicted_bit(out) == (sum_bits & 1);
+      if (every_bit_) {
+        if (right) {
+          counts_.positions[depth] += pairs_below;
+          counts_.bits += pairs_below;
+        }
+        counts_.loss += static_cast<double>(pairs_below) * half_squared_error(sum_bits & 1, out);
       }
+      if (all_right && !right) count_wrong(pairs_below, child * keys_per_child);
       walk(depth + 1, child, sum_bits >> 1, all_right && right);
     }
   }
@@ -106,6 +114,15 @@ class TreeWalk {
     std::copy(subtree.hidden.begin(), subtree.hidden.end(), row(depth));
     walk(depth, subtree.prefix, subtree.carry, subtree.all_right);
   }
+
+  // Stops the walk as soon as more than `wrong_allowed` pairs are known to be wrong.
+  void limit_wrong_pairs(std::uint64_t wrong_allowed) { wrong_allowed_ = wrong_allowed; }
+  // Keeps the first `wanted` wrong pairs found (one for each wrong node) in `witnesses`.
+  void keep_wrong_pairs(std::vector<AdditionProblem>* witnesses, std::size_t wanted) {
+    witnesses_ = witnesses;
+    witnesses_wanted_ = wanted;
+  }
+  bool over_limit() const { return wrong_ > wrong_allowed_; }
 
  private:
   double* row(int t) { return &hidden_[static_cast<std::size_t>(t) * H_]; }
@@ -131,13 +148,27 @@ class TreeWalk {
     }
   }
 
-  // h = σ(x_t·W0 + h_{t-1}·Wh) for the digit; returns the predicted bit, round(σ(h·W1)).
-  int step(const double* shared, int digit, double* h) const {
+  // h = σ(x_t·W0 + h_{t-1}·Wh) for the digit; returns the output σ(h·W1).
+  double step(const double* shared, int digit, double* h) const {
     const double* from_input = &input_part_[static_cast<std::size_t>(digit) * H_];
     for (int j = 0; j < H_; ++j) h[j] = sigmoid(from_input[j] + shared[j]);
     double logit = 0.0;
     for (int j = 0; j < H_; ++j) logit += h[j] * params_.w1[j];
-    return sigmoid(logit) > 0.5 ? 1 : 0;  // numpy rounds 0.5 to 0
+    return sigmoid(logit);
+  }
+
+  static int predicted_bit(double out) { return out > 0.5 ? 1 : 0; }  // numpy rounds 0.5 to 0
+  static double half_squared_error(int target, double out) {
+    const double error = target - out;
+    return 0.5 * error * error;
+  }
+
+  // `pairs` newly wrong, the first of them the first pair with key `first_key` (or pair `index`).
+  void count_wrong(std::uint64_t pairs, std::uint64_t first_key, std::uint64_t index = kNoIndex) {
+    wrong_ += pairs;
+    if (witnesses_ != nullptr && witnesses_->size() < witnesses_wanted_) {
+      witnesses_->push_back(pairs_.pair(index == kNoIndex ? pairs_.first(first_key) : index));
+    }
   }
 
   // The pairs with this key: they share h_{D-1}; bits D .. T-1 run pair by pair.
@@ -150,14 +181,20 @@ class TreeWalk {
       bool exact = all_right;
       for (int t = D; t < T_ && (exact || every_bit_); ++t) {
         if (t > D) sum_hidden(row(t), sums_at(t));
-        const bool right = step(sums_at(t), pair_digit(pair, t), row(t + 1)) == bit_at(sum, t);
-        if (right && every_bit_) {
-          ++counts_.positions[t];
-          ++counts_.bits;
+        const double out = step(sums_at(t), pair_digit(pair, t), row(t + 1));
+        const bool right = predicted_bit(out) == bit_at(sum, t);
+        if (every_bit_) {
+          if (right) {
+            ++counts_.positions[t];
+            ++counts_.bits;
+          }
+          counts_.loss += half_squared_error(bit_at(sum, t), out);
         }
         exact = exact && right;
       }
       counts_.exact += exact ? 1 : 0;
+      if (all_right && !exact) count_wrong(1, key, index);
+      if (over_limit()) return;
     }
   }
 
@@ -172,6 +209,11 @@ class TreeWalk {
   std::vector<double> input_part_;   // 4 x H; x·W0 for each digit
   int stop_depth_ = -1;
   std::vector<Subtree>* stopped_ = nullptr;
+  std::uint64_t wrong_ = 0;  // pairs known to be wrong (a wrong node counts all its pairs)
+  std::uint64_t wrong_allowed_ = std::numeric_limits<std::uint64_t>::max();
+  std::vector<AdditionProblem>* witnesses_ = nullptr;
+  std::size_t witnesses_wanted_ = 0;
+  static constexpr std::uint64_t kNoIndex = ~std::uint64_t{0};
 };
 }  // namespace
 
@@ -208,6 +250,70 @@ double Evaluation::bit_accuracy() const {
 double Evaluation::position_accuracy(int position) const {
   return static_cast<double>(position_correct[position]) / static_cast<double>(set.size);
 }
+double Evaluation::mean_loss() const {
+  return loss_sum / static_cast<double>(set.size);
+}
+
+std::uint64_t wrong_pairs_allowed(std::uint64_t set_size, double target) {
+  // exact_accuracy() = (size - wrong) / size, a double division that falls as `wrong` grows, so
+  // the largest `wrong` that still reaches `target` is found by bisection on that very test.
+  const double size = static_cast<double>(set_size);
+  auto reaches = [&](std::uint64_t wrong) {
+    return static_cast<double>(set_size - wrong) / size >= target;
+  };
+  if (!reaches(0)) return kNeverReached;
+  std::uint64_t low = 0;  // reaches
+  std::uint64_t high = set_size;
+  if (reaches(high)) return high;
+  while (high - low > 1) {  // reaches(low), !reaches(high)
+    const std::uint64_t middle = low + (high - low) / 2;
+    (reaches(middle) ? low : high) = middle;
+  }
+  return low;
+}
+
+ExactMatchCheck::ExactMatchCheck(int bits)
+    : set_(evaluation_set(bits)), pairs_(std::make_unique<PairsByLowBits>(set_)) {}
+
+ExactMatchCheck::~ExactMatchCheck() = default;
+
+bool ExactMatchCheck::reaches(const Parameters& params, double target) {
+  const std::uint64_t allowed = wrong_pairs_allowed(set_.size, target);
+  if (allowed == kNeverReached) return false;
+  // Pairs found wrong at recent checks often still are (training moves the weights a little from
+  // one check to the next, and the hard pairs stay hard): when more than `allowed` of them are
+  // (reference_forward predicts each exactly as the walk would), that settles it. Most recent
+  // first; a pair found wrong again moves to the front.
+  if (witnesses_.size() > allowed) {
+    std::uint64_t wrong = 0;
+    for (std::size_t k = 0; k < witnesses_.size(); ++k) {
+      const AdditionProblem pair = witnesses_[k];
+      reference_forward(params, pair, set_.bits, trace_);
+      if (predicted_sum(trace_) == pair.sum()) continue;
+      std::rotate(witnesses_.begin() + static_cast<std::ptrdiff_t>(wrong),
+                  witnesses_.begin() + static_cast<std::ptrdiff_t>(k),
+                  witnesses_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+      if (++wrong > allowed) return false;
+    }
+  }
+  Counts counts;
+  counts.positions.assign(set_.bits, 0);
+  TreeWalk walk(params, *pairs_, set_.bits, Counting::exact_only, counts);
+  walk.limit_wrong_pairs(allowed);
+  std::vector<AdditionProblem> found;
+  walk.keep_wrong_pairs(
+      &found, static_cast<std::size_t>(std::min<std::uint64_t>(allowed + 1, kMaxWitnesses)));
+  walk.walk(0, 0, 0, true);
+  // The pairs just found go first; older ones stay behind them, up to kMaxWitnesses.
+  for (const AdditionProblem& pair : witnesses_) {
+    const bool known = std::any_of(found.begin(), found.end(), [&](const AdditionProblem& p) {
+      return p.a == pair.a && p.b == pair.b;
+    });
+    if (!known && found.size() < kMaxWitnesses) found.push_back(pair);
+  }
+  witnesses_ = std::move(found);
+  return !walk.over_limit();
+}
 
 Evaluation evaluate(const Parameters& params, int bits, int threads, Counting counting) {
   return evaluate(params, evaluation_set(bits), threads, counting);
@@ -234,10 +340,14 @@ Evaluation evaluate(const Parameters& params, const EvaluationSet& set, int thre
   int thread_count = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
   thread_count = static_cast<int>(std::clamp<std::size_t>(thread_count, 1, subtrees.size()));
   std::vector<Counts> per_thread(thread_count, Counts{0, 0, std::vector<std::uint64_t>(bits, 0)});
+  // Each subtree's loss apart, added in subtree order below: the same sum for any thread count.
+  std::vector<double> subtree_loss(subtrees.size(), 0.0);
   auto work = [&](int worker) {
     TreeWalk walk(params, pairs, bits, counting, per_thread[worker]);
     for (std::size_t k = worker; k < subtrees.size(); k += thread_count) {
+      per_thread[worker].loss = 0.0;
       walk.walk_subtree(subtrees[k], split_depth);
+      subtree_loss[k] = per_thread[worker].loss;
     }
   };
   run_on_threads(thread_count, work);
@@ -247,6 +357,8 @@ Evaluation evaluate(const Parameters& params, const EvaluationSet& set, int thre
     result.bits_correct += counts.bits;
     for (int t = 0; t < bits; ++t) result.position_correct[t] += counts.positions[t];
   }
+  result.loss_sum = top.loss;
+  for (double loss : subtree_loss) result.loss_sum += loss;
   return result;
 }
 

@@ -40,11 +40,11 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
   double loss_since_report = 0.0;
   std::int64_t steps_since_report = 0;
   double seconds_since_report = 0.0;
-  const std::int64_t last_step = first_step + config.steps;
-  for (std::int64_t step = first_step; step < last_step; ++step) {
+  const RunSchedule schedule(config, first_step);
+  for (std::int64_t step = first_step; step < schedule.last_step(); ++step) {
     const Clock::time_point start = Clock::now();
     StepResult result = trainer.train_step(static_cast<std::uint64_t>(step));
-    const bool report_due = (step + 1) % config.report_every == 0 || step + 1 == last_step;
+    const bool report_due = schedule.check_due(step + 1);
     // An asynchronous backend finishes its queued steps here, inside the timed region.
     const std::optional<CollectedSteps> collected =
         report_due ? trainer.collect_steps() : std::nullopt;
@@ -76,6 +76,18 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
                          config.lr);
     }
     const Clock::time_point evaluation_start = Clock::now();
+    if (hooks.reaches_target) {
+      const bool reached = schedule.has_target() && hooks.reaches_target(params);
+      outcome.evaluation_seconds += seconds_since(evaluation_start);
+      loss_since_report = 0.0;
+      steps_since_report = 0;
+      seconds_since_report = 0.0;
+      if (reached) {
+        outcome.target_reached = true;
+        break;
+      }
+      continue;
+    }
     const Evaluation reported = evaluate(params, report_set, 0, Counting::exact_only);
     outcome.evaluation_seconds += seconds_since(evaluation_start);
     outcome.final_evaluation = reported;
@@ -93,7 +105,7 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
     loss_since_report = 0.0;
     steps_since_report = 0;
     seconds_since_report = 0.0;
-    if (config.until_accuracy > 0.0 && report.exact_accuracy >= config.until_accuracy) {
+    if (schedule.reaches(report.exact_accuracy)) {
       // A sample that reaches the target is confirmed on the full set before the run stops.
       if (sampled_reports) {
         auto [full, seconds] = evaluate_fully(params);
@@ -101,7 +113,7 @@ TrainingOutcome run_training(Trainer& trainer, const TrainConfig& config, std::i
         outcome.final_evaluation = std::move(full);
         outcome.final_evaluation_step = outcome.steps_done;
       }
-      if (outcome.final_evaluation.exact_accuracy() >= config.until_accuracy) {
+      if (schedule.reaches(outcome.final_evaluation.exact_accuracy())) {
         outcome.target_reached = true;
         break;
       }

@@ -62,8 +62,12 @@ TEST(BenchRecords, CsvAndJsonCarryTheSameFieldsAndValues) {
   fs::create_directories(folder);
   std::vector<BenchRecord> records = {sample_record(16), sample_record(4096)};
   records[1].target_measured = true;
+  records[1].target_runs = 10;
+  records[1].target_successes = 10;
   records[1].target_reached = true;
   records[1].steps_to_target = 310;
+  records[1].steps_to_target_q1 = 297.5;
+  records[1].steps_to_target_q3 = 330;
   records[1].seconds_to_target = 0.0728;
   write_records_csv((folder / "results.csv").string(), records);
   write_records_json((folder / "results.json").string(), records);
@@ -76,6 +80,10 @@ TEST(BenchRecords, CsvAndJsonCarryTheSameFieldsAndValues) {
   EXPECT_FALSE(back[0].target_measured);
   EXPECT_TRUE(back[1].target_reached);
   EXPECT_EQ(back[1].steps_to_target, 310);
+  EXPECT_EQ(back[1].steps_to_target_q1, 297.5);
+  EXPECT_EQ(back[1].steps_to_target_q3, 330);
+  EXPECT_EQ(back[1].target_runs, 10);
+  EXPECT_EQ(back[1].target_successes, 10);
   EXPECT_EQ(back[1].seconds_to_target, 0.0728);
 
   std::stringstream csv(read_text(folder / "results.csv"));

@@ -63,7 +63,7 @@ TEST(CliErrors, BadTrainValuesExitTwoWithOneLine) {
 TEST(CliErrors, UnknownCommandAndMissingArguments) {
   expect_usage_error("frobnicate",
                      "unknown command 'frobnicate' (try train, eval, add, verify, "
-                     "bench or help)");
+                     "bench, sweep or help)");
   expect_usage_error("eval", "checkpoint");
   expect_usage_error("add 1 2", "--checkpoint");
 }

@@ -47,7 +47,8 @@ std::string value_of(const std::vector<std::string>& args, const std::string& op
 std::string unpinned_training(const std::vector<std::string>& args) {
   if (args.empty() || has(args, "--help") || has(args, "-h")) return "";
   const std::string& command = args[0];
-  if (command == "train" || command == "time-steps") {
+  if (command == "sweep" && args.size() > 1 && args[1] == "report") return "";
+  if (command == "train" || command == "time-steps" || command == "sweep") {
     if (command == "train" && (has(args, "--resume") || has(args, "--seed-compat"))) return "";
     if (value_of(args, "--backend", "auto") != "auto") return "";
     return "`carry " + command + "` without --backend trains on cuda where a GPU is usable";

@@ -10,6 +10,7 @@
 
 #include "carry/errors.hpp"
 #include "carry/thread_pool.hpp"
+#include "largest_magnitude.hpp"
 #include "vector_kernel.hpp"
 
 namespace carry {
@@ -63,7 +64,15 @@ CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
     throw UserError(
         "the cpu backend needs a processor with AVX2 and FMA (use --backend reference)");
   }
+  const std::int64_t chunks = (config.batch + cpu::kChunkSamples - 1) / cpu::kChunkSamples;
+  pool_ = std::make_unique<ThreadPool>(resolve_threads(config.threads, chunks));
+  restart(config, initial);
+}
+
+void CpuTrainer::restart(const TrainConfig& config, const Parameters& initial) {
+  config_ = config;
   const int H = initial.hidden;
+  // assign/resize keep the vectors' memory when the new run needs no more.
   w_stack_.resize(static_cast<std::size_t>(H + 2) * H);
   for (int k = 0; k < H * H; ++k) w_stack_[k] = static_cast<float>(initial.wh[k]);
   for (int k = 0; k < 2 * H; ++k) w_stack_[H * H + k] = static_cast<float>(initial.w0[k]);
@@ -75,10 +84,11 @@ CpuTrainer::CpuTrainer(const TrainConfig& config, const Parameters& initial)
   chunk_losses_.resize(static_cast<std::size_t>(chunks_));
   stack_total_.resize(static_cast<std::size_t>(H + 2) * H);
   w1_total_.resize(H);
-  const int threads = resolve_threads(config.threads, chunks_);
-  pool_ = std::make_unique<ThreadPool>(threads);
-  for (int t = 0; t < threads; ++t) {
-    scratch_.push_back(aligned_floats(cpu::workspace_floats(H, config.bits)));
+  const std::int64_t scratch_floats = cpu::workspace_floats(H, config.bits);
+  if (scratch_floats > scratch_floats_) {
+    scratch_.clear();
+    for (int t = 0; t < pool_->size(); ++t) scratch_.push_back(aligned_floats(scratch_floats));
+    scratch_floats_ = scratch_floats;
   }
 }
 
@@ -171,15 +181,9 @@ StepResult CpuTrainer::train_step(std::uint64_t step) {
 }
 
 double CpuTrainer::largest_weight_magnitude() const {
-  // NaN must win: std::max would drop it, so test it explicitly.
-  double largest = 0.0;
-  for (const std::vector<float>* weights : {&w_stack_, &w1_}) {
-    for (float w : *weights) {
-      if (std::isnan(w)) return w;
-      largest = std::max(largest, static_cast<double>(std::fabs(w)));
-    }
-  }
-  return largest;
+  const std::uint32_t largest = cpu::largest_magnitude_bits(
+      w1_.data(), w1_.size(), 1, cpu::largest_magnitude_bits(w_stack_.data(), w_stack_.size(), 1));
+  return cpu::magnitude_of_bits(largest);
 }
 
 Parameters CpuTrainer::parameters() const {

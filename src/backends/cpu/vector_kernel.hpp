@@ -48,6 +48,45 @@ struct ChunkTask {
   bool blocks_only = false;
 };
 
+// Lanes over runs: several runs of a batch B below kLanes side by side in one 16-lane pass, for
+// sweeps (one run of B < 16 would leave lanes empty). Lane l holds sample l % B of run l / B,
+// with that run's weights; each run's sums add only its own lanes, in order, so each run gets
+// exactly what a chunk of its B samples gives (train_chunk sums lanes 0 .. B-1 alike).
+struct LanesTask {
+  int hidden = 0;
+  int bits = 0;
+  int batch = 0;  // B, 1 .. kLanes
+  int runs = 0;   // 1 .. kLanes / B
+  // Weights lane by lane, 64-byte aligned: weight k of lane l at [k·kLanes + l], that lane's run's.
+  const float* w_stack = nullptr;    // (H + 2)·H·kLanes
+  const float* w1 = nullptr;         // H·kLanes
+  const std::uint32_t* a = nullptr;  // runs·B problems, run after run
+  const std::uint32_t* b = nullptr;
+  // Each run's sums over its B samples, lane by lane like the weights: entry [k·kLanes + l] is
+  // the sum of lane l's run (repeated in each of its lanes; 0 in lanes of no run), so that the
+  // update of every lane's weights is one loop over the lanes.
+  double* update_stack = nullptr;             // (H + 2)·H·kLanes
+  double* update_w1 = nullptr;                // H·kLanes
+  double* loss = nullptr;                     // runs
+  std::uint64_t* first_prediction = nullptr;  // runs: the answer to each run's first problem
+  float* scratch = nullptr;                   // workspace_floats(H, T) floats, 64-byte aligned
+};
+
+// The SGD step of every lane after train_lanes, as CpuTrainer applies the sums of a batch of one
+// chunk: W += lr · ((0.0 + sum) / B) rounded once to float32, the product and the sum each
+// rounded (the trainer's are not fused either); and each lane's largest |w| afterwards, as the
+// bits largest_magnitude.hpp compares. Lanes of no run have lr 0.
+struct LanesUpdate {
+  int hidden = 0;
+  int batch = 0;
+  float* w_stack = nullptr;               // (H + 2)·H·kLanes, updated in place
+  float* w1 = nullptr;                    // H·kLanes
+  const double* update_stack = nullptr;   // train_lanes's sums, (H + 2)·H·kLanes
+  const double* update_w1 = nullptr;      // H·kLanes
+  const double* lr = nullptr;             // kLanes
+  std::uint32_t* largest_bits = nullptr;  // kLanes
+};
+
 struct KernelTable {
   const char* isa;
   void (*train_chunk)(const ChunkTask& task);
@@ -57,6 +96,8 @@ struct KernelTable {
   // 2 · kLanes · fma_chains FLOP per iteration of independent FMAs (see bench/fma_peak).
   float (*fma_loop)(std::int64_t iterations);
   int fma_chains;
+  void (*train_lanes)(const LanesTask& task);
+  void (*apply_lanes)(const LanesUpdate& update);
 };
 
 const KernelTable& avx2_kernel();

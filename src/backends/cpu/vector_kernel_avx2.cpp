@@ -18,8 +18,9 @@ constexpr int kFmaChains = 6;  // enough independent FMAs to fill both pipes
 }  // namespace avx2
 
 const KernelTable& avx2_kernel() {
-  static const KernelTable table{"avx2",          avx2::train_chunk, avx2::sigmoid_array,
-                                 avx2::exp_array, avx2::fma_loop,    avx2::kFmaChains};
+  static const KernelTable table{
+      "avx2",         avx2::train_chunk, avx2::sigmoid_array, avx2::exp_array,
+      avx2::fma_loop, avx2::kFmaChains,  avx2::train_lanes,   avx2::apply_lanes};
   return table;
 }
 

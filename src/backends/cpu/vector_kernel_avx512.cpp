@@ -19,8 +19,9 @@ constexpr int kFmaChains = 12;  // enough independent FMAs to fill both pipes
 }  // namespace avx512
 
 const KernelTable& avx512_kernel() {
-  static const KernelTable table{"avx512",          avx512::train_chunk, avx512::sigmoid_array,
-                                 avx512::exp_array, avx512::fma_loop,    avx512::kFmaChains};
+  static const KernelTable table{
+      "avx512",         avx512::train_chunk, avx512::sigmoid_array, avx512::exp_array,
+      avx512::fma_loop, avx512::kFmaChains,  avx512::train_lanes,   avx512::apply_lanes};
   return table;
 }
 

@@ -15,6 +15,7 @@
 #include "carry/cpu_trainer.hpp"
 #include "carry/parameters.hpp"
 #include "carry/problem.hpp"
+#include "cpu_kernels_here.hpp"
 #include "vector_kernel.hpp"
 
 namespace carry {
@@ -33,13 +34,7 @@ struct ChunkResult {
   std::uint64_t first_prediction = 0;
 };
 
-std::vector<const cpu::KernelTable*> kernels_here() {
-  std::vector<const cpu::KernelTable*> kernels;
-  if (cpu::best_kernel() == nullptr) return kernels;
-  kernels.push_back(&cpu::avx2_kernel());
-  if (std::string(cpu::best_kernel()->isa) == "avx512") kernels.push_back(&cpu::avx512_kernel());
-  return kernels;
-}
+using testing::kernels_here;
 
 ChunkResult run_chunk(const cpu::KernelTable& kernel, const ChunkWeights& weights, int bits,
                       std::uint64_t seed, int count, bool blocks_only) {
