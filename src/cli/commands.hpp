@@ -12,6 +12,7 @@ void add_bench_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_time_steps_command(CLI::App& app);
 void add_time_launch_command(CLI::App& app);
+void add_time_sweep_command(CLI::App& app);
 
 // Thrown by a command that ran to the end but must exit with another status than 0 (verify: 1
 // when the backends disagree).

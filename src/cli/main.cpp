@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   carry::cli::add_verify_command(app);
   carry::cli::add_time_steps_command(app);
   carry::cli::add_time_launch_command(app);
+  carry::cli::add_time_sweep_command(app);
 
   if (argc > 1 && argv[1][0] != '-') {
     try {

@@ -1,0 +1,202 @@
+// time_sweep_command.cpp: `carry time-sweep` (not listed in --help): the wall time of a sweep of
+// --runs runs of one setting (seeds first-seed, first-seed + 1, ...), trained to --until-accuracy
+// with a check every --check-every steps, as one JSON line for scripts
+// (scripts/gpu-check-sweep.sh). --backend cuda runs the multi-run engine (train_runs_on_gpu);
+// --backend cpu or reference runs each run alone through run_training (train_run_alone), one run
+// per thread on --threads threads (0: every core), the figure to hold the GPU's against.
+//
+// Shapes: H hidden, T bits, B batch per run; samples = Σ over runs of steps done × B.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "carry/errors.hpp"
+#include "carry/gpu_probe.hpp"
+#include "cli/commands.hpp"
+#include "cli/strict_numbers.hpp"
+#include "cuda/multi_run_engine.hpp"
+
+namespace carry::cli {
+
+namespace {
+
+using multi_run::HostConfirmation;
+using multi_run::RunOutcome;
+using multi_run::RunSpec;
+
+struct TimeSweepOptions {
+  RunSpec run;
+  std::int64_t runs = 10000;
+  std::string backend = "cuda";
+  std::string confirm = "uncertain";
+  std::int64_t steps_per_launch = 0;
+  int threads = 0;
+};
+
+HostConfirmation confirmation(const std::string& name) {
+  if (name == "uncertain") return HostConfirmation::uncertain;
+  if (name == "passes") return HostConfirmation::passes;
+  if (name == "every-check") return HostConfirmation::every_check;
+  throw UserError("--confirm must be uncertain, passes or every-check (got '" + name + "')");
+}
+
+struct SweepTally {
+  std::mutex mutex;
+  std::int64_t reached = 0;
+  std::int64_t diverged = 0;
+  std::int64_t steps = 0;
+  std::int64_t confirmations = 0;
+  std::int64_t disagreements = 0;
+  std::vector<std::int64_t> steps_to_target;
+  std::string engine;
+
+  void add(const RunOutcome& outcome) {
+    std::lock_guard<std::mutex> lock(mutex);
+    reached += outcome.reached ? 1 : 0;
+    diverged += outcome.diverged ? 1 : 0;
+    steps += outcome.steps_done;
+    confirmations += outcome.confirmations;
+    disagreements += outcome.disagreements;
+    if (outcome.reached) steps_to_target.push_back(outcome.steps_done);
+    if (engine.empty()) engine = outcome.engine;
+  }
+};
+
+// Each run alone on the host backend, one per thread.
+void run_alone_on_threads(const std::vector<RunSpec>& specs, const std::string& backend,
+                          int threads, SweepTally& tally) {
+  const std::size_t workers =
+      std::min<std::size_t>(threads > 0 ? static_cast<std::size_t>(threads)
+                                        : std::max(1u, std::thread::hardware_concurrency()),
+                            specs.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t k = next++; k < specs.size(); k = next++) {
+      tally.add(multi_run::train_run_alone(specs[k], backend, backend + "-per-run", 1));
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+  work();
+  for (std::thread& thread : pool) thread.join();
+}
+
+void run_time_sweep(const TimeSweepOptions& options) {
+  if (options.runs < 1 || options.runs > 1000000) {
+    throw UserError("--runs must be between 1 and 1000000 (got " + std::to_string(options.runs) +
+                    ")");
+  }
+  if (options.steps_per_launch < 0) throw UserError("--steps-per-launch must be 0 or more");
+  if (options.threads < 0 || options.threads > 1024) {
+    throw UserError("--threads must be between 0 (all cores) and 1024");
+  }
+  if (options.backend != "cuda" && options.backend != "cpu" && options.backend != "reference") {
+    throw UserError("--backend must be cuda, cpu or reference (got '" + options.backend + "')");
+  }
+  std::vector<RunSpec> specs(static_cast<std::size_t>(options.runs), options.run);
+  for (std::size_t k = 0; k < specs.size(); ++k) {
+    specs[k].seed = options.run.seed + static_cast<std::int64_t>(k);
+  }
+  if (specs.back().seed > kMaxSeed) throw UserError("--first-seed + --runs passes 2^32 - 1");
+  SweepTally tally;
+  multi_run::Totals totals;
+  std::string device = "cpu";
+  const auto start = std::chrono::steady_clock::now();
+  if (options.backend == "cuda") {
+    multi_run::Options engine;
+    engine.confirm = confirmation(options.confirm);
+    engine.steps_per_launch = options.steps_per_launch;
+    engine.host_threads = options.threads;
+    totals = multi_run::train_runs_on_gpu(
+        specs, engine, [&](std::size_t, const RunOutcome& outcome) { tally.add(outcome); });
+    device = probe_gpu().description;
+  } else {
+    for (const RunSpec& spec : specs) validate(multi_run::run_config(spec, options.backend));
+    run_alone_on_threads(specs, options.backend, options.threads, tally);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::sort(tally.steps_to_target.begin(), tally.steps_to_target.end());
+  const auto quantile = [&](double q) -> nlohmann::json {
+    if (tally.steps_to_target.empty()) return nullptr;
+    return tally.steps_to_target[static_cast<std::size_t>(
+        q * static_cast<double>(tally.steps_to_target.size() - 1) + 0.5)];
+  };
+  const double samples = static_cast<double>(tally.steps) * static_cast<double>(options.run.batch);
+  const nlohmann::ordered_json line = {{"backend", options.backend},
+                                       {"engine", tally.engine},
+                                       {"device", device},
+                                       {"runs", options.runs},
+                                       {"hidden", options.run.hidden},
+                                       {"bits", options.run.bits},
+                                       {"batch", options.run.batch},
+                                       {"lr", options.run.lr},
+                                       {"check_every", options.run.check_every},
+                                       {"until_accuracy", options.run.until_accuracy},
+                                       {"reached", tally.reached},
+                                       {"diverged", tally.diverged},
+                                       {"steps_to_target_median", quantile(0.5)},
+                                       {"steps_to_target_q1", quantile(0.25)},
+                                       {"steps_to_target_q3", quantile(0.75)},
+                                       {"seconds", seconds},
+                                       {"runs_per_s", static_cast<double>(options.runs) / seconds},
+                                       {"samples", samples},
+                                       {"samples_per_s", samples / seconds},
+                                       {"launches", totals.launches},
+                                       {"device_seconds", totals.device_seconds},
+                                       {"host_check_seconds", totals.host_check_seconds},
+                                       {"confirmations", tally.confirmations},
+                                       {"disagreements", tally.disagreements},
+                                       {"runs_per_run_engine", totals.runs_per_run}};
+  std::printf("%s\n", line.dump().c_str());
+  for (const std::string& note : totals.notes)
+    std::fprintf(stderr, "carry: note: %s\n", note.c_str());
+}
+
+}  // namespace
+
+void add_time_sweep_command(CLI::App& app) {
+  auto options = std::make_shared<TimeSweepOptions>();
+  RunSpec& run = options->run;
+  CLI::App* command = app.add_subcommand(
+      "time-sweep", "Time a sweep of runs of one setting to their target; prints one JSON line");
+  command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check-sweep.sh
+  command
+      ->add_option("--backend", options->backend, "cuda (the multi-run engine), cpu or reference")
+      ->capture_default_str();
+  command->add_option("--runs", options->runs, "Runs (seeds first-seed, first-seed + 1, ...)")
+      ->capture_default_str();
+  command->add_option("--first-seed", run.seed, "Seed of the first run")->capture_default_str();
+  command->add_option("--hidden", run.hidden, "Hidden units")->capture_default_str();
+  command->add_option("--bits", run.bits, "Bits per problem")->capture_default_str();
+  command->add_option("--batch", run.batch, "Problems per step of each run")->capture_default_str();
+  command->add_option("--lr", run.lr, "Learning rate")->capture_default_str();
+  command->add_option("--steps", run.max_steps, "Most steps per run")->capture_default_str();
+  command->add_option("--check-every", run.check_every, "Steps between checks (0: at the end)")
+      ->capture_default_str();
+  command->add_option("--until-accuracy", run.until_accuracy, "Exact-match target (0: none)")
+      ->capture_default_str();
+  command
+      ->add_option("--confirm", options->confirm,
+                   "Checks the host re-evaluates: uncertain, passes or every-check")
+      ->capture_default_str();
+  command
+      ->add_option("--steps-per-launch", options->steps_per_launch,
+                   "Steps per launch (0: chosen by the engine)")
+      ->capture_default_str();
+  command->add_option("--threads", options->threads, "Host threads (0: every core)")
+      ->capture_default_str();
+  require_decimal_integers(command,
+                           {"--runs", "--first-seed", "--hidden", "--bits", "--batch", "--steps",
+                            "--check-every", "--steps-per-launch", "--threads"});
+  require_real_numbers(command, {"--lr", "--until-accuracy"});
+  command->callback([options] { run_time_sweep(*options); });
+}
+
+}  // namespace carry::cli
