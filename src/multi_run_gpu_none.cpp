@@ -5,7 +5,7 @@
 
 namespace carry::multi_run {
 
-Totals train_runs_on_gpu(const std::vector<RunSpec>&, const Options&, const RunFinished&,
+Totals train_runs_on_gpu(const std::vector<TrainConfig>&, const Options&, const RunFinished&,
                          const std::function<bool()>&) {
   throw UserError(
       "--backend cuda: this carry was built without CUDA (configured without nvcc, or with "

@@ -7,10 +7,13 @@
 // CARRY_REQUIRE_GPU=1). Unverified until run on one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "carry/verification.hpp"
@@ -68,17 +71,12 @@ class GpuStepper final : public testing::MultiRunStepper {
     to_device(outputs, records.outputs);
     to_device(operands, records.operands);
     to_device(mean_update, records.mean_update);
-    multi_run::LaunchArgs args;
-    args.runs = run.get();
-    args.states = state.get();
-    args.weights = weights.get();
-    args.active = active.get();
-    args.steps = 1;
-    args.bits = records.bits;
-    args.threads = records.threads;
-    args.trace = multi_run::StepTrace{outputs.get(), operands.get(), mean_update.get(), loss.get(),
-                                      exact.get()};
-    cuda::launch_multi_run(config().hidden, 1, args, nullptr);
+    cuda::launch_multi_run(
+        config().hidden, 1,
+        launch_over(
+            run.get(), state.get(), weights.get(), active.get(), 1, records.bits, records.threads,
+            StepTrace{outputs.get(), operands.get(), mean_update.get(), loss.get(), exact.get()}),
+        nullptr);
     CUDA_CHECK(cudaDeviceSynchronize());
     to_host(states, state);
     records.state = states[0];
@@ -96,13 +94,7 @@ class GpuStepper final : public testing::MultiRunStepper {
 };
 
 TrainConfig gpu_config(int bits, int hidden, std::int64_t batch, std::int64_t seed) {
-  TrainConfig config;
-  config.bits = bits;
-  config.hidden = hidden;
-  config.batch = batch;
-  config.seed = seed;
-  config.lr = 4.0;
-  return config;
+  return testing::cuda_test_config("chain", bits, hidden, batch, seed);
 }
 
 TEST(CudaMultiRun, OneStepMatchesTheReferenceAtEveryHidden) {
@@ -146,19 +138,16 @@ TEST(CudaMultiRun, DrawsTheHostsBatch) {
   }
 }
 
-RunSpec sweep_run(int hidden, std::int64_t batch, std::int64_t seed, std::int64_t steps = 3000) {
-  RunSpec spec;
-  spec.hidden = hidden;
-  spec.bits = 8;
-  spec.batch = batch;
-  spec.seed = seed;
-  spec.lr = 4.0;
-  spec.max_steps = steps;
-  spec.check_every = 10;
-  return spec;
+// A run of the target sweep's kind: 8 bits, lr 4, a check every 10 steps.
+TrainConfig sweep_run(int hidden, std::int64_t batch, std::int64_t seed,
+                      std::int64_t steps = 3000) {
+  TrainConfig config = gpu_config(8, hidden, batch, seed);
+  config.steps = steps;
+  config.report_every = 10;
+  return config;
 }
 
-std::map<std::size_t, RunOutcome> run_on_gpu(const std::vector<RunSpec>& specs,
+std::map<std::size_t, RunOutcome> run_on_gpu(const std::vector<TrainConfig>& specs,
                                              const Options& options, Totals* totals = nullptr) {
   std::map<std::size_t, RunOutcome> outcomes;
   const Totals result =
@@ -173,7 +162,7 @@ std::map<std::size_t, RunOutcome> run_on_gpu(const std::vector<RunSpec>& specs,
 
 TEST(CudaMultiRun, DecisionsAgreeWithTheHostAndRerunsAreBitIdentical) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  std::vector<RunSpec> specs;
+  std::vector<TrainConfig> specs;
   for (std::int64_t seed = 0; seed < 40; ++seed)
     specs.push_back(sweep_run(seed % 2 ? 16 : 6, 32, seed));
   Options audit;
@@ -209,22 +198,34 @@ TEST(CudaMultiRun, DecisionsAgreeWithTheHostAndRerunsAreBitIdentical) {
 // 0.1% test: the two are different float32 computations of the same runs, not bit-identical).
 TEST(CudaMultiRun, SuccessRatesMatchTheCpuBackends) {
   CARRY_REQUIRE_GPU_OR_SKIP();
-  std::vector<RunSpec> specs;
+  std::vector<TrainConfig> specs;
   for (std::int64_t seed = 0; seed < 64; ++seed) specs.push_back(sweep_run(4, 16, seed));
   const auto gpu = run_on_gpu(specs, Options{});
   int gpu_successes = 0;
-  int cpu_successes = 0;
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    gpu_successes += gpu.at(i).reached ? 1 : 0;
-    cpu_successes += train_run_alone(specs[i], "cpu", "cpu").reached ? 1 : 0;
+  for (std::size_t i = 0; i < specs.size(); ++i) gpu_successes += gpu.at(i).reached ? 1 : 0;
+  std::atomic<int> cpu_successes{0};
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {  // one run per core
+    for (std::size_t i = next++; i < specs.size(); i = next++) {
+      TrainConfig on_cpu = specs[i];
+      on_cpu.backend = "cpu";
+      on_cpu.threads = 1;
+      cpu_successes += train_run_alone(on_cpu, "cpu").reached ? 1 : 0;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned w = 1; w < std::max(1u, std::thread::hardware_concurrency()); ++w) {
+    pool.emplace_back(work);
   }
+  work();
+  for (std::thread& thread : pool) thread.join();
   const double n = static_cast<double>(specs.size());
   const double p_gpu = gpu_successes / n;
-  const double p_cpu = cpu_successes / n;
-  const double pooled = (gpu_successes + cpu_successes) / (2 * n);
+  const double p_cpu = cpu_successes.load() / n;
+  const double pooled = (gpu_successes + cpu_successes.load()) / (2 * n);
   const double standard_error = std::sqrt(std::max(pooled * (1 - pooled), 1.0 / n) * 2 / n);
   std::printf("H 4: %d of 64 reached on the GPU, %d on the cpu backend\n", gpu_successes,
-              cpu_successes);
+              cpu_successes.load());
   EXPECT_LE(std::fabs(p_gpu - p_cpu), 3.3 * standard_error);
 }
 

@@ -63,15 +63,10 @@ class ModelDevice final : public multi_run::Device {
     weights_ = weights;
   }
   void advance(const std::vector<std::int32_t>& active, std::int64_t steps) override {
-    multi_run::LaunchArgs args;
-    args.runs = runs_.data();
-    args.states = states_.data();
-    args.weights = weights_.data();
-    args.active = active.data();
-    args.steps = steps;
-    args.bits = bits_;
-    args.threads = threads_;
-    run_launch_on_cpu(hidden_, args, static_cast<std::int64_t>(active.size()));
+    run_launch_on_cpu(hidden_,
+                      multi_run::launch_over(runs_.data(), states_.data(), weights_.data(),
+                                             active.data(), steps, bits_, threads_),
+                      static_cast<std::int64_t>(active.size()));
     ++launches_;
   }
   void read_states(std::vector<multi_run::RunState>& states) override { states = states_; }

@@ -176,13 +176,12 @@ TEST(MultiRunPlan, HostAgreement) {
 
 using testing::expect_step_passes;
 
-TrainConfig model_config(int bits, int hidden, std::int64_t batch, std::int64_t seed) {
-  TrainConfig config;
-  config.bits = bits;
-  config.hidden = hidden;
-  config.batch = batch;
-  config.seed = seed;
-  config.lr = 4.0;
+// A run as `carry train` would be told it: lr 4, a check every 10 steps, at most `steps`.
+TrainConfig run_of(int hidden, int bits, std::int64_t batch, std::int64_t seed,
+                   std::int64_t steps = 1500) {
+  TrainConfig config = testing::cuda_test_config("chain", bits, hidden, batch, seed);
+  config.steps = steps;
+  config.report_every = 10;
   return config;
 }
 
@@ -193,7 +192,7 @@ std::unique_ptr<testing::ModelStepper> make_stepper(const TrainConfig& config) {
 
 TEST(MultiRunModel, OneStepMatchesTheReferenceAtEveryHidden) {
   // Every compiled H, with a short, a middling and the longest T, and batches of one warp or
-  // less, a partial second warp, and several rounds.
+  // less, a partial second warp, and several rounds: a step applied, and one not applied.
   const int bits_for[] = {2, 5, 13};
   int which = 0;
   for (int hidden : multi_run::kHidden) {
@@ -202,21 +201,14 @@ TEST(MultiRunModel, OneStepMatchesTheReferenceAtEveryHidden) {
       if (batch * bits * hidden * hidden > (std::int64_t{1} << 22)) continue;  // test time
       const std::string what = "H " + std::to_string(hidden) + " T " + std::to_string(bits) +
                                " B " + std::to_string(batch);
-      const TrainConfig config = model_config(bits, hidden, batch, bits + hidden + batch);
-      const auto model = make_stepper(config);
-      for (std::uint64_t step : {3u, 4u}) {  // the second from the first one's new weights
-        const Parameters start = model->parameters();
-        const ReferenceStep expected =
-            reference_step_with_tolerances(start, make_batch(config, step), bits, config.lr);
-        const StepDetail actual = model->run_step(step, true);
-        expect_step_passes(check_step(static_cast<std::int64_t>(step), actual, expected), what);
-      }
+      const TrainConfig config = run_of(hidden, bits, batch, bits + hidden + batch);
+      testing::expect_slot_steps_match(*make_stepper(config), config, what);
     }
   }
 }
 
 TEST(MultiRunModel, ThirtyStepsInLockstepAndReplayed) {
-  for (TrainConfig config : {model_config(8, 16, 32, 1), model_config(6, 5, 100, 2)}) {
+  for (TrainConfig config : {run_of(16, 8, 32, 1), run_of(5, 6, 100, 2)}) {
     config.steps = 30;
     const VerifyOutcome outcome = verify_backend(
         [&](const Parameters& initial) {
@@ -230,7 +222,7 @@ TEST(MultiRunModel, ThirtyStepsInLockstepAndReplayed) {
 TEST(MultiRunModel, DrawsTheHostsBatch) {
   for (int bits : {2, 8, 13}) {
     for (std::int64_t batch : {1, 33, 300}) {
-      const TrainConfig config = model_config(bits, 4, batch, 77);
+      const TrainConfig config = run_of(4, bits, batch, 77);
       const auto model = make_stepper(config);
       for (std::uint64_t step : {0u, 5u}) {
         model->run_step(step, true);
@@ -325,7 +317,7 @@ TEST(MultiRunCheck, CountsBracketTheHostsForOutputsNearOneHalf) {
 
 // The reference trainer's weights at 100% (float64, rounded to float32 by the device).
 Parameters trained_weights(int hidden, int bits, std::int64_t seed) {
-  TrainConfig config = model_config(bits, hidden, 32, seed);
+  TrainConfig config = run_of(hidden, bits, 32, seed);
   config.backend = "reference";
   config.steps = 3000;
   config.report_every = 50;
@@ -381,31 +373,18 @@ DeviceFactory model_devices() {
   };
 }
 
-RunSpec spec(int hidden, int bits, std::int64_t batch, std::int64_t seed,
-             std::int64_t max_steps = 1500) {
-  RunSpec s;
-  s.hidden = hidden;
-  s.bits = bits;
-  s.batch = batch;
-  s.seed = seed;
-  s.lr = 4.0;
-  s.max_steps = max_steps;
-  s.check_every = 10;
-  return s;
-}
-
 struct EngineRun {
   Totals totals;
   std::map<std::size_t, RunOutcome> outcomes;
   std::vector<std::size_t> order;
 };
 
-EngineRun run_engine(const std::vector<RunSpec>& specs, Options options,
+EngineRun run_engine(const std::vector<TrainConfig>& specs, Options options,
                      const RunAlone& run_alone = {},
                      const std::function<bool()>& stop_requested = {}) {
   EngineRun result;
   result.totals = train_runs(
-      specs, options, model_devices(), run_alone ? run_alone : RunAlone([](const RunSpec&) {
+      specs, options, model_devices(), run_alone ? run_alone : RunAlone([](const TrainConfig&) {
         ADD_FAILURE() << "no run should need the per-run engine";
         return RunOutcome{};
       }),
@@ -434,8 +413,8 @@ void expect_same_runs(const EngineRun& a, const EngineRun& b, const std::string&
 // the host confirming every check, no decision of the device's is contradicted; confirming only
 // the uncertain ones changes nothing (the same steps, counts and weights, bit for bit).
 TEST(MultiRunEngine, DecisionsMatchTheHostAtEveryCheck) {
-  const std::vector<RunSpec> specs = {spec(16, 8, 32, 0), spec(4, 6, 16, 2, 300),
-                                      spec(5, 4, 64, 3, 300)};
+  const std::vector<TrainConfig> specs = {run_of(16, 8, 32, 0), run_of(4, 6, 16, 2, 300),
+                                          run_of(5, 4, 64, 3, 300)};
   Options audit;
   audit.confirm = HostConfirmation::every_check;
   audit.steps_per_launch = 64;
@@ -454,7 +433,7 @@ TEST(MultiRunEngine, DecisionsMatchTheHostAtEveryCheck) {
     EXPECT_EQ(outcome.engine, "cuda-multi-run");
     EXPECT_EQ(outcome.evaluation_pairs, multi_run::evaluation_pairs(specs[index].bits));
     if (outcome.reached) EXPECT_EQ(outcome.final_exact, outcome.evaluation_pairs);
-    EXPECT_EQ(outcome.steps_done % 10 == 0 || outcome.steps_done == specs[index].max_steps, true);
+    EXPECT_EQ(outcome.steps_done % 10 == 0 || outcome.steps_done == specs[index].steps, true);
     std::printf(
         "run %zu: %s after %lld steps, %llu of %llu exact, %lld checks, %lld confirmed "
         "without the audit\n",
@@ -472,12 +451,12 @@ TEST(MultiRunEngine, DecisionsMatchTheHostAtEveryCheck) {
 // run_training, checking every 10 steps with the float64 evaluate(), on the block program one
 // step per launch (ModelStepper), stops exactly where the engine does.
 TEST(MultiRunEngine, StopsWhereRunTrainingStops) {
-  const std::vector<RunSpec> specs = {spec(8, 8, 32, 4, 400), spec(12, 5, 40, 5, 400)};
+  const std::vector<TrainConfig> specs = {run_of(8, 8, 32, 4, 400), run_of(12, 5, 40, 5, 400)};
   Options options;
   options.steps_per_launch = 100;
   const EngineRun engine = run_engine(specs, options);
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    const TrainConfig config = run_config(specs[i], "cuda");
+    const TrainConfig& config = specs[i];
     testing::ModelStepper stepper(
         config,
         numpy_initial_parameters(static_cast<std::uint32_t>(specs[i].seed), specs[i].hidden));
@@ -556,7 +535,7 @@ TEST(MultiRunEngine, RunsAreIndependentOfTheirLaunch) {
 }
 
 TEST(MultiRunEngine, AForcedUncertaintyGoesToTheHostAndChangesNothing) {
-  const std::vector<RunSpec> specs = {spec(8, 5, 32, 6, 400)};
+  const std::vector<TrainConfig> specs = {run_of(8, 5, 32, 6, 400)};
   Options forced;
   forced.margin_floor = 1.0f;
   forced.steps_per_launch = 50;
@@ -572,12 +551,12 @@ TEST(MultiRunEngine, AForcedUncertaintyGoesToTheHostAndChangesNothing) {
 }
 
 TEST(MultiRunEngine, ReportsEveryRunOnceAndFallsBackWhereNoKernelIs) {
-  std::vector<RunSpec> specs = {spec(7, 6, 32, 1, 30), spec(8, 6, 32, 2, 30),
-                                spec(8, 14, 32, 3, 30), spec(8, 6, 32, 4, 0),
-                                spec(7, 6, 32, 5, 30)};
+  std::vector<TrainConfig> specs = {run_of(7, 6, 32, 1, 30), run_of(8, 6, 32, 2, 30),
+                                    run_of(8, 14, 32, 3, 30), run_of(8, 6, 32, 4, 0),
+                                    run_of(7, 6, 32, 5, 30)};
   specs[1].until_accuracy = 0.0;  // runs all its steps; its last check counts
   std::vector<std::size_t> alone;
-  const RunAlone fake = [&](const RunSpec& s) {
+  const RunAlone fake = [&](const TrainConfig& s) {
     alone.push_back(static_cast<std::size_t>(s.seed));
     RunOutcome outcome;
     outcome.engine = "fallback";
@@ -604,14 +583,14 @@ TEST(MultiRunEngine, ReportsEveryRunOnceAndFallsBackWhereNoKernelIs) {
   EXPECT_EQ(no_steps.confirmations, 1);
   EXPECT_EQ(flatten(no_steps.weights),
             flatten(parameters_from_device(device_weights(numpy_initial_parameters(4, 8)), 8)));
-  EXPECT_THROW(run_engine({spec(8, 6, 0, 1)}, options), UserError);
-  RunSpec negative = spec(8, 6, 32, 1);
-  negative.check_every = -1;
+  EXPECT_THROW(run_engine({run_of(8, 6, 0, 1)}, options), UserError);
+  TrainConfig negative = run_of(8, 6, 32, 1);
+  negative.report_every = 0;
   EXPECT_THROW(run_engine({negative}, options), UserError);
 }
 
 TEST(MultiRunEngine, StopsBetweenLaunchesWhenAsked) {
-  const std::vector<RunSpec> specs = {spec(4, 5, 8, 1, 500), spec(4, 5, 8, 2, 500)};
+  const std::vector<TrainConfig> specs = {run_of(4, 5, 8, 1, 500), run_of(4, 5, 8, 2, 500)};
   Options options;
   options.steps_per_launch = 20;
   int polls = 0;
@@ -624,7 +603,7 @@ TEST(MultiRunEngine, StopsBetweenLaunchesWhenAsked) {
 }
 
 TEST(MultiRunEngine, ADivergedRunStopsAsRunTrainingsGuardWould) {
-  RunSpec diverging = spec(8, 6, 32, 1, 100);
+  TrainConfig diverging = run_of(8, 6, 32, 1, 100);
   diverging.lr = 1e30;
   const EngineRun result = run_engine({diverging}, Options{});
   const RunOutcome& outcome = result.outcomes.at(0);

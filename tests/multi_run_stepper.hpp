@@ -34,17 +34,9 @@ struct OneStepRecords {
 
   // The launch over these host buffers.
   multi_run::LaunchArgs args() {
-    multi_run::LaunchArgs a;
-    a.runs = &run;
-    a.states = &state;
-    a.weights = weights.data();
-    a.active = &active;
-    a.steps = 1;
-    a.bits = bits;
-    a.threads = threads;
-    a.trace =
-        multi_run::StepTrace{outputs.data(), operands.data(), mean_update.data(), &loss, &exact};
-    return a;
+    return multi_run::launch_over(
+        &run, &state, weights.data(), &active, 1, bits, threads,
+        multi_run::StepTrace{outputs.data(), operands.data(), mean_update.data(), &loss, &exact});
   }
 };
 
@@ -100,8 +92,8 @@ class MultiRunStepper : public DetailedStepper {
                                  << t;
     }
     detail.mean_update = parameters_from_device(records.mean_update, config_.hidden);
-    detail.weights_after = parameters_from_device(records.weights, config_.hidden);
-    if (apply) weights_ = records.weights;
+    if (apply) weights_ = records.weights;  // otherwise the step leaves the weights as they were
+    detail.weights_after = parameters_from_device(weights_, config_.hidden);
     return detail;
   }
 

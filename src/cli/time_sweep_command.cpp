@@ -28,13 +28,13 @@ namespace {
 
 using multi_run::HostConfirmation;
 using multi_run::RunOutcome;
-using multi_run::RunSpec;
 
 struct TimeSweepOptions {
-  RunSpec run;
+  TrainConfig run;
   std::int64_t runs = 10000;
   std::string backend = "cuda";
   std::string confirm = "uncertain";
+  std::int64_t check_every = 10;
   std::int64_t steps_per_launch = 0;
   int threads = 0;
 };
@@ -69,16 +69,15 @@ struct SweepTally {
 };
 
 // Each run alone on the host backend, one per thread.
-void run_alone_on_threads(const std::vector<RunSpec>& specs, const std::string& backend,
-                          int threads, SweepTally& tally) {
+void run_alone_on_threads(const std::vector<TrainConfig>& runs, int threads, SweepTally& tally) {
   const std::size_t workers =
       std::min<std::size_t>(threads > 0 ? static_cast<std::size_t>(threads)
                                         : std::max(1u, std::thread::hardware_concurrency()),
-                            specs.size());
+                            runs.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t k = next++; k < specs.size(); k = next++) {
-      tally.add(multi_run::train_run_alone(specs[k], backend, backend + "-per-run", 1));
+    for (std::size_t k = next++; k < runs.size(); k = next++) {
+      tally.add(multi_run::train_run_alone(runs[k], runs[k].backend + "-per-run"));
     }
   };
   std::vector<std::thread> pool;
@@ -99,11 +98,16 @@ void run_time_sweep(const TimeSweepOptions& options) {
   if (options.backend != "cuda" && options.backend != "cpu" && options.backend != "reference") {
     throw UserError("--backend must be cuda, cpu or reference (got '" + options.backend + "')");
   }
-  std::vector<RunSpec> specs(static_cast<std::size_t>(options.runs), options.run);
-  for (std::size_t k = 0; k < specs.size(); ++k) {
-    specs[k].seed = options.run.seed + static_cast<std::int64_t>(k);
+  // Each run as `carry train` would be told: its checks every --check-every steps.
+  std::vector<TrainConfig> runs(static_cast<std::size_t>(options.runs), options.run);
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    runs[k].seed = options.run.seed + static_cast<std::int64_t>(k);
+    runs[k].report_every = options.check_every;
+    runs[k].backend = options.backend;
+    runs[k].threads = 1;
   }
-  if (specs.back().seed > kMaxSeed) throw UserError("--first-seed + --runs passes 2^32 - 1");
+  if (runs.back().seed > kMaxSeed) throw UserError("--first-seed + --runs passes 2^32 - 1");
+  for (const TrainConfig& run : runs) validate(run);
   SweepTally tally;
   multi_run::Totals totals;
   std::string device = "cpu";
@@ -114,11 +118,10 @@ void run_time_sweep(const TimeSweepOptions& options) {
     engine.steps_per_launch = options.steps_per_launch;
     engine.host_threads = options.threads;
     totals = multi_run::train_runs_on_gpu(
-        specs, engine, [&](std::size_t, const RunOutcome& outcome) { tally.add(outcome); });
+        runs, engine, [&](std::size_t, const RunOutcome& outcome) { tally.add(outcome); });
     device = probe_gpu().description;
   } else {
-    for (const RunSpec& spec : specs) validate(multi_run::run_config(spec, options.backend));
-    run_alone_on_threads(specs, options.backend, options.threads, tally);
+    run_alone_on_threads(runs, options.threads, tally);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -137,7 +140,7 @@ void run_time_sweep(const TimeSweepOptions& options) {
                                        {"bits", options.run.bits},
                                        {"batch", options.run.batch},
                                        {"lr", options.run.lr},
-                                       {"check_every", options.run.check_every},
+                                       {"check_every", options.check_every},
                                        {"until_accuracy", options.run.until_accuracy},
                                        {"reached", tally.reached},
                                        {"diverged", tally.diverged},
@@ -163,7 +166,7 @@ void run_time_sweep(const TimeSweepOptions& options) {
 
 void add_time_sweep_command(CLI::App& app) {
   auto options = std::make_shared<TimeSweepOptions>();
-  RunSpec& run = options->run;
+  TrainConfig& run = options->run;
   CLI::App* command = app.add_subcommand(
       "time-sweep", "Time a sweep of runs of one setting to their target; prints one JSON line");
   command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check-sweep.sh
@@ -177,8 +180,8 @@ void add_time_sweep_command(CLI::App& app) {
   command->add_option("--bits", run.bits, "Bits per problem")->capture_default_str();
   command->add_option("--batch", run.batch, "Problems per step of each run")->capture_default_str();
   command->add_option("--lr", run.lr, "Learning rate")->capture_default_str();
-  command->add_option("--steps", run.max_steps, "Most steps per run")->capture_default_str();
-  command->add_option("--check-every", run.check_every, "Steps between checks (0: at the end)")
+  command->add_option("--steps", run.steps, "Most steps per run")->capture_default_str();
+  command->add_option("--check-every", options->check_every, "Steps between checks")
       ->capture_default_str();
   command->add_option("--until-accuracy", run.until_accuracy, "Exact-match target (0: none)")
       ->capture_default_str();

@@ -1,9 +1,9 @@
 // multi_run_block.hpp: the program of one block of the multi-run kernel (kernels/multi_run_v1.cu):
 // one run, trained for up to `steps` steps and checked against its target on the way, without
 // leaving the block. Written once, for both compilers: the kernel runs run_block on every thread
-// with __syncthreads() as the barrier; the CPU tests run the same function on S host threads that
-// take turns between barriers (tests/multi_run_model.hpp), which is what a barrier guarantees, so
-// the kernel's arithmetic, indexing, summation order and stopping decisions are checked against
+// with __syncthreads() as the barrier; the CPU tests run the same function on S fibers of one host
+// thread that take turns between barriers (tests/multi_run_model.hpp), an order a barrier allows,
+// so the kernel's arithmetic, indexing, summation order and stopping decisions are checked against
 // the float64 reference without a GPU.
 //
 // Shapes: H hidden, T bits, S threads (runtime: 32, 64 or 128), B batch, W = 2H + H² + H weights;
@@ -50,6 +50,7 @@
 #include "carry/device_layout.hpp"
 #include "carry/divergence.hpp"
 #include "carry/fused_plan.hpp"
+#include "carry/fused_sample.hpp"
 #include "carry/host_device.hpp"
 #include "carry/problem.hpp"
 #include "cuda/multi_run_plan.hpp"
@@ -67,9 +68,7 @@ struct Shape {
   static_assert(H % kWidth == 0 && 32 % kTiles == 0, "tiles cover H, groups are whole");
 };
 
-CARRY_HOST_DEVICE inline float sigmoid(float x) {
-  return 1.0f / (1.0f + expf(-x));
-}
+using fused::sigmoid;
 
 // Shared counters: an atomic add on the GPU; the CPU model runs one thread at a time.
 CARRY_HOST_DEVICE inline std::uint32_t add_shared(std::uint32_t* counter, std::uint32_t value) {
@@ -146,37 +145,8 @@ struct Block {
 
 // What one thread keeps in registers through a step.
 template <int H>
-struct Thread {
-  static constexpr int kWidth = tile_width(H);
-  float wh[kWidth][kWidth];  // its tile of Σ ΔWh
-  float w0[2][kWidth];       // Σ ΔW0 of the tile's columns (tile-row 0)
-  float w1[kWidth];          // Σ ΔW1 of the tile's columns (last tile-row)
-  float delta_next[H];       // δ_{t+1} of its sample
-  double loss;               // Σ_t ½(y - out)² over its samples
-  std::uint32_t exact;       // its samples with all T bits right
-  std::int64_t sample;       // of the current round
-  bool active;               // sample < B
-  std::uint32_t a;
-  std::uint32_t b;
-};
-
-template <int H>
-CARRY_HOST_DEVICE inline void clear(Thread<H>& thread) {
-  constexpr int w = Thread<H>::kWidth;
-  CARRY_UNROLL
-  for (int r = 0; r < w; ++r) {
-    CARRY_UNROLL
-    for (int c = 0; c < w; ++c) thread.wh[r][c] = 0.0f;
-  }
-  CARRY_UNROLL
-  for (int c = 0; c < w; ++c) {
-    thread.w0[0][c] = 0.0f;
-    thread.w0[1][c] = 0.0f;
-    thread.w1[c] = 0.0f;
-  }
-  thread.loss = 0.0;
-  thread.exact = 0;
-}
+using Thread = fused::SampleThread<H, tile_width(H)>;
+using fused::clear;
 
 // The thread's sample of round `round` (sample round·S + lane of step `step`) and its operands,
 // also into shared memory for the update.
@@ -205,46 +175,16 @@ template <int H>
 CARRY_HOST_DEVICE inline void forward(Thread<H>& thread, int lane, const Block<H>& block,
                                       std::int64_t batch, const StepTrace* trace) {
   if (!thread.active) return;
-  const float* w0 = block.w0();
-  const float* wh = block.wh();
-  const float* w1 = block.w1();
-  float h[H] = {};  // h_{-1}
   bool all_right = true;
-  CARRY_NO_UNROLL
-  for (int t = 0; t < block.bits; ++t) {
-    const float x0 = static_cast<float>(bit_at(thread.a, t));
-    const float x1 = static_cast<float>(bit_at(thread.b, t));
-    float z[H];
-    CARRY_UNROLL
-    for (int j = 0; j < H; ++j) z[j] = x0 * w0[j] + x1 * w0[H + j];
-    if (t > 0) {  // h_{-1} = 0 adds nothing
-      CARRY_UNROLL
-      for (int i = 0; i < H; ++i) {
-        const float hi = h[i];
-        const float* row = wh + i * H;  // the same address on every thread: a broadcast
-        CARRY_UNROLL
-        for (int j = 0; j < H; ++j) z[j] += hi * row[j];
-      }
-    }
-    float* history = block.history_row(t, lane);
-    float logit = 0.0f;
-    CARRY_UNROLL
-    for (int j = 0; j < H; ++j) {
-      h[j] = sigmoid(z[j]);
-      history[j] = h[j];
-      logit += h[j] * w1[j];
-    }
-    const float out = sigmoid(logit);
-    history[H] = out;
-    const int y = target_bit(thread.a, thread.b, t);
-    const double error = y - static_cast<double>(out);
-    thread.loss += 0.5 * error * error;
-    all_right = all_right && (out > 0.5f ? 1 : 0) == y;
-    if (trace != nullptr && trace->outputs != nullptr) {
-      trace->outputs[t * batch + thread.sample] = out;
+  fused::forward_sample<H>(
+      thread.a, thread.b, block.bits, block.w0(), block.wh(), block.w1(),
+      [&](int t) { return block.history_row(t, lane); }, thread.loss, all_right);
+  thread.exact += all_right ? 1 : 0;
+  if (trace != nullptr && trace->outputs != nullptr) {
+    for (int t = 0; t < block.bits; ++t) {
+      trace->outputs[t * batch + thread.sample] = block.history_row(t, lane)[H];
     }
   }
-  thread.exact += all_right ? 1 : 0;
 }
 
 // δ_t and e_t of the thread's sample into stage row (t mod 2, lane); δ_t becomes δ_{t+1} of t-1.
@@ -252,29 +192,9 @@ template <int H>
 CARRY_HOST_DEVICE inline void backward_position(Thread<H>& thread, int lane, int t,
                                                 const Block<H>& block) {
   if (!thread.active) return;  // an inactive thread's stage row is never read
-  const float* wh = block.wh();
-  const float* w1 = block.w1();
-  const float* history = block.history_row(t, lane);
-  const float out = history[H];
-  const float y = static_cast<float>(target_bit(thread.a, thread.b, t));
-  const float e = (y - out) * (out * (1.0f - out));
-  float* stage = block.stage_row(t, lane);
-  float delta[H];
-  CARRY_UNROLL
-  for (int i = 0; i < H; ++i) {
-    const float* row = wh + i * H;  // broadcast
-    float from_future = 0.0f;
-    CARRY_UNROLL
-    for (int j = 0; j < H; ++j) from_future += thread.delta_next[j] * row[j];
-    const float h = history[i];
-    delta[i] = (from_future + e * w1[i]) * (h * (1.0f - h));
-  }
-  CARRY_UNROLL
-  for (int i = 0; i < H; ++i) {
-    stage[i] = delta[i];
-    thread.delta_next[i] = delta[i];
-  }
-  stage[H] = e;
+  fused::backward_position<H>(thread.a, thread.b, t, block.wh(), block.w1(),
+                              block.history_row(t, lane), thread.delta_next,
+                              block.stage_row(t, lane));
 }
 
 // Position t's terms of the round's first `samples` samples added to the thread's tile: tile
@@ -291,54 +211,21 @@ CARRY_HOST_DEVICE inline void update_position(Thread<H>& thread, int lane, int t
   CARRY_NO_UNROLL
   for (int k = lane / Sh::kTiles; k < samples; k += groups) {
     const float* stage = block.stage_row(t, k);
-    float delta[w];
-    CARRY_UNROLL
-    for (int c = 0; c < w; ++c) delta[c] = stage[tile_column * w + c];
-    if (t > 0) {  // ΔWh += h_{t-1}ᵀ δ_t (h_{-1} = 0)
-      const float* previous = block.history_row(t - 1, k) + tile_row * w;
-      CARRY_UNROLL
-      for (int r = 0; r < w; ++r) {
-        const float hr = previous[r];
-        CARRY_UNROLL
-        for (int c = 0; c < w; ++c) thread.wh[r][c] += hr * delta[c];
-      }
-    }
-    if (tile_row == 0) {  // ΔW0 += x_tᵀ δ_t
-      const float x0 = static_cast<float>(bit_at(block.operands[k], t));
-      const float x1 = static_cast<float>(bit_at(block.operands[block.threads + k], t));
-      CARRY_UNROLL
-      for (int c = 0; c < w; ++c) {
-        thread.w0[0][c] += x0 * delta[c];
-        thread.w0[1][c] += x1 * delta[c];
-      }
-    }
-    if (tile_row == Sh::kTileRows - 1) {  // ΔW1 += h_tᵀ e_t
-      const float* now = block.history_row(t, k) + tile_column * w;
-      const float e = stage[H];
-      CARRY_UNROLL
-      for (int c = 0; c < w; ++c) thread.w1[c] += now[c] * e;
-    }
+    fused::add_terms(thread.tile, stage + tile_column * w,
+                     t > 0 ? block.history_row(t - 1, k) + tile_row * w : nullptr, tile_row == 0,
+                     static_cast<float>(bit_at(block.operands[k], t)),
+                     static_cast<float>(bit_at(block.operands[block.threads + k], t)),
+                     tile_row == Sh::kTileRows - 1, block.history_row(t, k) + tile_column * w,
+                     stage[H]);
   }
 }
 
 // The thread's partial sums and totals into shared memory (over the history: the rounds are done).
 template <int H>
 CARRY_HOST_DEVICE inline void stash(const Thread<H>& thread, int lane, const Block<H>& block) {
-  constexpr int w = Thread<H>::kWidth;
-  float* row = block.stash_row(lane);
-  CARRY_UNROLL
-  for (int r = 0; r < w; ++r) {
-    CARRY_UNROLL
-    for (int c = 0; c < w; ++c) row[r * w + c] = thread.wh[r][c];
-  }
-  CARRY_UNROLL
-  for (int c = 0; c < w; ++c) {
-    row[w * w + c] = thread.w0[0][c];
-    row[w * w + w + c] = thread.w0[1][c];
-    row[w * w + 2 * w + c] = thread.w1[c];
-  }
+  fused::stash(thread.tile, block.stash_row(lane));
   block.lane_loss[lane] = thread.loss;
-  block.lane_exact[lane] = thread.exact;
+  block.lane_exact[lane] = static_cast<std::uint32_t>(thread.exact);
 }
 
 // Weight k = lane, lane + S, ...: its tile's partials summed over the groups 0 .. G-1 in order,

@@ -34,10 +34,10 @@ class Device {
 
 // A device for a group, or null when there is no kernel for its hidden size.
 using DeviceFactory = std::function<std::unique_ptr<Device>(int hidden, int bits, int threads)>;
-using RunAlone = std::function<RunOutcome(const RunSpec& spec)>;
+using RunAlone = std::function<RunOutcome(const TrainConfig& spec)>;
 
 // train_runs_on_gpu with the devices and the fallback given: what it does, testable without a GPU.
-Totals train_runs(const std::vector<RunSpec>& specs, const Options& options,
+Totals train_runs(const std::vector<TrainConfig>& specs, const Options& options,
                   const DeviceFactory& make_device, const RunAlone& run_alone,
                   const RunFinished& on_run_finished, const std::function<bool()>& stop_requested);
 
@@ -53,6 +53,6 @@ bool host_agrees(const multi_run::RunState& state, std::uint64_t exact, std::uin
 
 // The steps each launch runs: about 20 ms of work for the runs in flight at the FLOP rate the
 // docs predict, within 16 .. 1024 (multi_run_engine.cpp says why).
-std::int64_t steps_per_launch(const std::vector<RunSpec>& specs, std::int64_t runs_in_flight);
+std::int64_t steps_per_launch(const std::vector<TrainConfig>& specs, std::int64_t runs_in_flight);
 
 }  // namespace carry::multi_run

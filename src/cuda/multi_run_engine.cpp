@@ -1,5 +1,5 @@
-// multi_run_engine.cpp: the multi-run engine's core (multi_run_device.hpp), the per-run engine
-// and run_config. Plain C++: it drives whatever Device it is given, so the tests run it
+// multi_run_engine.cpp: the multi-run engine's core (multi_run_device.hpp) and the per-run
+// engine. Plain C++: it drives whatever Device it is given, so the tests run it
 // whole on the CPU model of the kernel.
 //
 // Shapes: H hidden, T bits, S threads per run, W weights per run, N pairs in the evaluation set.
@@ -68,13 +68,13 @@ class Group {
   std::vector<std::size_t>& members() { return members_; }
 
   // Trains the group's runs to the end (or until stopped) on `device`.
-  void run(Device& device, const std::vector<RunSpec>& specs, const Options& options,
+  void run(Device& device, const std::vector<TrainConfig>& specs, const Options& options,
            const RunFinished& on_run_finished, const std::function<bool()>& stop_requested,
            Totals& totals);
 
  private:
   std::uint32_t pairs() const { return multi_run::evaluation_pairs(bits_); }
-  void load(Device& device, const std::vector<RunSpec>& specs, const Options& options);
+  void load(Device& device, const std::vector<TrainConfig>& specs, const Options& options);
   void settle(Device& device, const std::vector<std::size_t>& touched, const Options& options,
               const RunFinished& on_run_finished, Totals& totals);
   void confirm(const std::vector<std::size_t>& paused, const Options& options, Totals& totals);
@@ -105,7 +105,7 @@ std::uint32_t confirmation_flags(HostConfirmation confirm) {
   return 0;
 }
 
-void Group::load(Device& device, const std::vector<RunSpec>& specs, const Options& options) {
+void Group::load(Device& device, const std::vector<TrainConfig>& specs, const Options& options) {
   const int W = multi_run::weight_count(hidden_);
   const std::size_t n = members_.size();
   runs_.assign(n, multi_run::RunDescriptor{});
@@ -116,12 +116,12 @@ void Group::load(Device& device, const std::vector<RunSpec>& specs, const Option
   disagreements_.assign(n, 0);
   host_exact_.assign(n, -1);
   for (std::size_t k = 0; k < n; ++k) {
-    const RunSpec& spec = specs[members_[k]];
+    const TrainConfig& spec = specs[members_[k]];
     multi_run::RunDescriptor& run = runs_[k];
     run.seed = static_cast<std::uint64_t>(spec.seed);
     run.batch = spec.batch;
-    run.max_steps = spec.max_steps;
-    run.check_every = spec.check_every;
+    run.max_steps = spec.steps;
+    run.check_every = spec.report_every;
     run.lr = static_cast<float>(spec.lr);
     run.needed = needed_exact(spec.until_accuracy, pairs());
     run.flags = confirmation_flags(options.confirm);
@@ -131,7 +131,7 @@ void Group::load(Device& device, const std::vector<RunSpec>& specs, const Option
     std::copy(initial.begin(), initial.end(),
               weights_.begin() + static_cast<std::ptrdiff_t>(k * W));
     // A run of no steps is its initial weights' check, as run_training makes it: the host's.
-    if (spec.max_steps == 0) states_[k].status = multi_run::kPaused;
+    if (spec.steps == 0) states_[k].status = multi_run::kPaused;
   }
   device.load(runs_, states_, weights_);
 }
@@ -229,11 +229,11 @@ void Group::settle(Device& device, const std::vector<std::size_t>& touched, cons
   for (std::size_t k : ended) on_run_finished(members_[k], outcome(k));
 }
 
-void Group::run(Device& device, const std::vector<RunSpec>& specs, const Options& options,
+void Group::run(Device& device, const std::vector<TrainConfig>& specs, const Options& options,
                 const RunFinished& on_run_finished, const std::function<bool()>& stop_requested,
                 Totals& totals) {
   load(device, specs, options);
-  std::vector<RunSpec> group_specs;
+  std::vector<TrainConfig> group_specs;
   std::vector<std::size_t> touched;
   for (std::size_t k = 0; k < members_.size(); ++k) {
     group_specs.push_back(specs[members_[k]]);
@@ -276,21 +276,6 @@ std::string fallback_note(int hidden, int bits) {
 
 }  // namespace
 
-TrainConfig run_config(const RunSpec& spec, const std::string& backend) {
-  TrainConfig config;
-  config.backend = backend;
-  config.bits = spec.bits;
-  config.hidden = spec.hidden;
-  config.batch = spec.batch;
-  config.lr = spec.lr;
-  config.steps = spec.max_steps;
-  config.seed = spec.seed;
-  config.until_accuracy = spec.until_accuracy;
-  config.report_every =
-      spec.check_every > 0 ? spec.check_every : std::max<std::int64_t>(spec.max_steps, 1);
-  return config;
-}
-
 std::uint32_t needed_exact(double until, std::uint32_t pairs) {
   if (!(until > 0.0)) return pairs + 1;
   const double n = static_cast<double>(pairs);
@@ -314,9 +299,9 @@ bool host_agrees(const multi_run::RunState& state, std::uint64_t exact, std::uin
 // progress, a stop request and paused runs are seen several times a second: about 20 ms of work
 // at 10 TFLOP/s (docs/cuda-sweep.md's prediction for the H200), counted with the training
 // FLOP of the runs in flight. Checks add to that and are not counted.
-std::int64_t steps_per_launch(const std::vector<RunSpec>& specs, std::int64_t runs_in_flight) {
+std::int64_t steps_per_launch(const std::vector<TrainConfig>& specs, std::int64_t runs_in_flight) {
   double flops_per_step = 0.0;
-  for (const RunSpec& spec : specs) {
+  for (const TrainConfig& spec : specs) {
     flops_per_step += training_flops_per_sample(spec.hidden, spec.bits) * spec.batch;
   }
   flops_per_step /= std::max<std::size_t>(specs.size(), 1);
@@ -325,17 +310,14 @@ std::int64_t steps_per_launch(const std::vector<RunSpec>& specs, std::int64_t ru
   return static_cast<std::int64_t>(std::clamp(steps, 16.0, 1024.0));
 }
 
-RunOutcome train_run_alone(const RunSpec& spec, const std::string& backend,
-                           const std::string& engine, int threads) {
-  TrainConfig config = run_config(spec, backend);
-  config.threads = threads;
+RunOutcome train_run_alone(const TrainConfig& config, const std::string& engine) {
   validate(config);
   const Clock::time_point start = Clock::now();
   const auto trainer = make_trainer(
-      config, numpy_initial_parameters(static_cast<std::uint32_t>(spec.seed), spec.hidden));
+      config, numpy_initial_parameters(static_cast<std::uint32_t>(config.seed), config.hidden));
   RunOutcome outcome;
   outcome.engine = engine;
-  outcome.evaluation_pairs = evaluation_set(spec.bits).size;
+  outcome.evaluation_pairs = evaluation_set(config.bits).size;
   TrainingHooks hooks;
   hooks.on_report = [&](const TrainingReport& report) {
     outcome.final_loss = report.mean_loss;
@@ -346,9 +328,10 @@ RunOutcome train_run_alone(const RunSpec& spec, const std::string& backend,
     outcome.reached = trained.target_reached;
     outcome.steps_done = trained.steps_done;
     outcome.final_exact = trained.final_evaluation.exact_correct;
-    if (spec.max_steps == 0)
-      outcome.reached = spec.until_accuracy > 0.0 &&
-                        trained.final_evaluation.exact_accuracy() >= spec.until_accuracy;
+    if (config.steps == 0) {  // run_training evaluates, but does not compare with the target
+      outcome.reached = config.until_accuracy > 0.0 &&
+                        trained.final_evaluation.exact_accuracy() >= config.until_accuracy;
+    }
   } catch (const DivergenceError& error) {
     outcome.diverged = true;
     outcome.steps_done = error.steps_done();
@@ -358,17 +341,12 @@ RunOutcome train_run_alone(const RunSpec& spec, const std::string& backend,
   return outcome;
 }
 
-Totals train_runs(const std::vector<RunSpec>& specs, const Options& options,
+Totals train_runs(const std::vector<TrainConfig>& specs, const Options& options,
                   const DeviceFactory& make_device, const RunAlone& run_alone,
                   const RunFinished& on_run_finished, const std::function<bool()>& stop_requested) {
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    const RunSpec& spec = specs[i];
     try {
-      if (spec.check_every < 0) {
-        throw UserError("--check-every must be 0 or more (got " + std::to_string(spec.check_every) +
-                        ")");
-      }
-      validate(run_config(spec, "cuda"));
+      validate(specs[i]);
     } catch (const UserError& error) {
       throw UserError("run " + std::to_string(i) + " of the sweep: " + error.what());
     }
@@ -385,7 +363,7 @@ Totals train_runs(const std::vector<RunSpec>& specs, const Options& options,
     }
   };
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    const RunSpec& spec = specs[i];
+    const TrainConfig& spec = specs[i];
     const int threads = multi_run::threads_for(spec.hidden, spec.bits, spec.batch);
     if (threads == 0) {
       note_fallback(spec.hidden, spec.bits);

@@ -24,18 +24,6 @@
 
 namespace carry::multi_run {
 
-// One run of a sweep: what `carry train` would be told.
-struct RunSpec {
-  int hidden = 16;
-  int bits = 8;
-  std::int64_t batch = 32;
-  double lr = 4.0;
-  std::int64_t seed = 0;
-  std::int64_t max_steps = 5000;
-  std::int64_t check_every = 10;  // 0: check only after the last step
-  double until_accuracy = 1.0;    // 0: never stop early
-};
-
 struct RunOutcome {
   std::string engine;     // "cuda-multi-run" (the kernel) or "cuda-per-run" (fallback)
   bool reached = false;   // a check reached until_accuracy (steps_done is then the target)
@@ -80,24 +68,22 @@ struct Totals {
   std::vector<std::string> notes;   // one per shape that ran on the per-run engine
 };
 
-// Called once per finished run, with its index in `specs`, in the order runs finish.
+// Called once per finished run, with its index in the runs given, in the order runs finish.
 using RunFinished = std::function<void(std::size_t index, const RunOutcome& outcome)>;
 
-// Trains every run of `specs` (each checked as validate() checks a TrainConfig: UserError) on the
-// first GPU. `stop_requested` is polled between launches (a few times a second at most); once it
+// Trains every run of `runs` on the first GPU. Each run is the TrainConfig `carry train` would
+// get (checked by validate(): UserError): bits, hidden, batch, lr, seed, steps (at most),
+// report_every (the steps between checks) and until_accuracy; backend, threads and kernel are
+// ignored. `stop_requested` is polled between launches (a few times a second at most); once it
 // returns true the runs in flight are abandoned and the totals say `interrupted`. Throws
 // UserError when there is no usable GPU or this carry was built without CUDA.
-Totals train_runs_on_gpu(const std::vector<RunSpec>& specs, const Options& options,
+Totals train_runs_on_gpu(const std::vector<TrainConfig>& runs, const Options& options,
                          const RunFinished& on_run_finished,
                          const std::function<bool()>& stop_requested = {});
 
-// One run on its own, through run_training on `backend` (checks every check_every steps, as
-// the multi-run engine): the per-run fallback, and the comparison the tests and benchmarks make.
-// The outcome's engine is `engine`; `threads` as TrainConfig::threads (0: every core).
-RunOutcome train_run_alone(const RunSpec& spec, const std::string& backend,
-                           const std::string& engine, int threads = 0);
-
-// The TrainConfig `carry train` would run for the spec on `backend` (report_every = check_every).
-TrainConfig run_config(const RunSpec& spec, const std::string& backend);
+// One run on its own, through run_training on config.backend (its checks every report_every
+// steps, as the multi-run engine's): the per-run fallback, and the comparison the tests and
+// benchmarks make. The outcome's engine is `engine`.
+RunOutcome train_run_alone(const TrainConfig& config, const std::string& engine);
 
 }  // namespace carry::multi_run

@@ -51,15 +51,10 @@ class GpuDevice final : public Device {
 
   void advance(const std::vector<std::int32_t>& active, std::int64_t steps) override {
     copy_in(active_.get(), active);
-    multi_run::LaunchArgs args;
-    args.runs = runs_.get();
-    args.states = states_.get();
-    args.weights = weights_.get();
-    args.active = active_.get();
-    args.steps = steps;
-    args.bits = bits_;
-    args.threads = threads_;
-    cuda::launch_multi_run(hidden_, static_cast<std::int64_t>(active.size()), args, stream_);
+    cuda::launch_multi_run(hidden_, static_cast<std::int64_t>(active.size()),
+                           launch_over(runs_.get(), states_.get(), weights_.get(), active_.get(),
+                                       steps, bits_, threads_),
+                           stream_);
     CUDA_CHECK(cudaStreamSynchronize(stream_));
   }
 
@@ -96,7 +91,7 @@ class GpuDevice final : public Device {
 
 }  // namespace
 
-Totals train_runs_on_gpu(const std::vector<RunSpec>& specs, const Options& options,
+Totals train_runs_on_gpu(const std::vector<TrainConfig>& runs, const Options& options,
                          const RunFinished& on_run_finished,
                          const std::function<bool()>& stop_requested) {
   const GpuStatus gpu = probe_gpu();
@@ -104,10 +99,11 @@ Totals train_runs_on_gpu(const std::vector<RunSpec>& specs, const Options& optio
   const DeviceFactory make_device = [](int hidden, int bits, int threads) {
     return std::make_unique<GpuDevice>(hidden, bits, threads);
   };
-  const RunAlone run_alone = [](const RunSpec& spec) {
-    return train_run_alone(spec, "cuda", "cuda-per-run");
+  const RunAlone run_alone = [](TrainConfig run) {
+    run.backend = "cuda";
+    return train_run_alone(run, "cuda-per-run");
   };
-  return train_runs(specs, options, make_device, run_alone, on_run_finished, stop_requested);
+  return train_runs(runs, options, make_device, run_alone, on_run_finished, stop_requested);
 }
 
 }  // namespace carry::multi_run

@@ -231,6 +231,23 @@ struct LaunchArgs {
   StepTrace trace;
 };
 
+// A launch over records already in place: device memory for the kernel, host memory for the CPU
+// model of it.
+inline LaunchArgs launch_over(const RunDescriptor* runs, RunState* states, float* weights,
+                              const std::int32_t* active, std::int64_t steps, int bits, int threads,
+                              const StepTrace& trace = StepTrace{}) {
+  LaunchArgs args;
+  args.runs = runs;
+  args.states = states;
+  args.weights = weights;
+  args.active = active;
+  args.steps = steps;
+  args.bits = bits;
+  args.threads = threads;
+  args.trace = trace;
+  return args;
+}
+
 // ---- shared memory --------------------------------------------------------------------------
 // Rows of the history and stage: H + 1 floats (h, then out or e) padded to 4·(odd) floats, so
 // rows are 16-byte aligned and 8 consecutive rows start in 8 distinct 4-bank groups.
