@@ -22,6 +22,7 @@
 #include "carry/errors.hpp"
 #include "carry/evaluate.hpp"
 #include "carry/numpy_random.hpp"
+#include "carry/reference.hpp"
 #include "carry/reference_trainer.hpp"
 #include "carry/training_loop.hpp"
 #include "carry/verification.hpp"
@@ -270,18 +271,47 @@ Parameters random_parameters(int hidden, double scale, std::mt19937_64& rng) {
   return p;
 }
 
+// Σ over the pairs of ½ Σ_t (y_t - out_t)², reference_forward pair by pair (float64).
+double host_pairs_loss(const Parameters& params, int bits) {
+  const EvaluationSet set = evaluation_set(bits);
+  SequenceTrace trace;
+  double loss = 0.0;
+  for (std::uint64_t i = 0; i < set.size; ++i) {
+    const AdditionProblem pair = set.problem(i);
+    reference_forward(params, pair, bits, trace);
+    loss += sequence_loss(trace, pair, bits);
+  }
+  return loss;
+}
+
+// The last check's counts against evaluate()'s: pairs and (pair, bit) places bracketed by the
+// certain and the uncertain ones; and its loss against the float64 one, within `loss_tolerance`
+// (relative), when given.
 void expect_counts_bracket_the_host(const Parameters& params, int bits, const std::string& what,
-                                    float margin_floor = 0.0f) {
+                                    float margin_floor = 0.0f, double loss_tolerance = 0.0) {
   const RunState state = count_on_model(params, bits, margin_floor);
   const std::uint32_t pairs = multi_run::evaluation_pairs(bits);
-  const std::uint64_t host = evaluate(params, bits, 1, Counting::exact_only).exact_correct;
+  const Evaluation host = evaluate(params, bits, 1, Counting::every_bit);
   EXPECT_EQ(state.complete, 1u) << what;
+  EXPECT_EQ(state.every_bit, 1u) << what;
   EXPECT_EQ(std::uint64_t{state.right} + state.wrong + state.uncertain, pairs) << what;
-  EXPECT_TRUE(host_agrees(state, host, pairs, pairs))
-      << what << ": host " << host << ", device right " << state.right << " wrong " << state.wrong
-      << " uncertain " << state.uncertain;
+  EXPECT_TRUE(host_agrees(state, host.exact_correct, pairs, pairs))
+      << what << ": host " << host.exact_correct << ", device right " << state.right << " wrong "
+      << state.wrong << " uncertain " << state.uncertain;
+  EXPECT_LE(state.bits_right, host.bits_correct) << what;
+  EXPECT_GE(std::uint64_t{state.bits_right} + state.bits_uncertain, host.bits_correct) << what;
+  EXPECT_LE(std::uint64_t{state.bits_right} + state.bits_uncertain, std::uint64_t{pairs} * bits);
+  if (loss_tolerance > 0.0) {
+    const double loss = host_pairs_loss(params, bits);
+    EXPECT_NEAR(state.pairs_loss, loss, loss_tolerance * loss) << what;
+  }
   EXPECT_EQ(state.checks, 1) << what;
 }
+
+// The last walk's loss sums the float32 outputs' ½(y - out)² in float64: each output is off by
+// a few float32 ulp of the sigmoid's inputs (its bound, below 1e-6 wherever the answer is
+// certain), so the sum agrees with the float64 one to about 1e-6 relative; 1e-5 leaves room.
+constexpr double kLossTolerance = 1e-5;
 
 TEST(MultiRunCheck, CountsBracketTheHostsForRandomWeights) {
   std::mt19937_64 rng(2024);
@@ -291,8 +321,8 @@ TEST(MultiRunCheck, CountsBracketTheHostsForRandomWeights) {
         const Parameters params = random_parameters(hidden, scale, rng);
         expect_counts_bracket_the_host(params, bits,
                                        "H " + std::to_string(hidden) + " T " +
-                                           std::to_string(bits) + " scale " +
-                                           std::to_string(scale));
+                                           std::to_string(bits) + " scale " + std::to_string(scale),
+                                       0.0f, kLossTolerance);
       }
     }
   }
@@ -331,6 +361,7 @@ Parameters trained_weights(int hidden, int bits, std::int64_t seed) {
 TEST(MultiRunCheck, TrainedNetworksAreCertainlyRight) {
   const Parameters params = trained_weights(16, 8, 0);
   const std::uint64_t host = evaluate(params, 8, 1, Counting::exact_only).exact_correct;
+  expect_counts_bracket_the_host(params, 8, "trained", 0.0f, kLossTolerance);
   const RunState state = count_on_model(params, 8);
   std::printf("trained H 16: host %llu exact, device %u right %u wrong %u uncertain\n",
               static_cast<unsigned long long>(host), state.right, state.wrong, state.uncertain);
@@ -432,7 +463,11 @@ TEST(MultiRunEngine, DecisionsMatchTheHostAtEveryCheck) {
     EXPECT_EQ(outcome.confirmations, outcome.checks) << "run " << index;
     EXPECT_EQ(outcome.engine, "cuda-multi-run");
     EXPECT_EQ(outcome.evaluation_pairs, multi_run::evaluation_pairs(specs[index].bits));
-    if (outcome.reached) EXPECT_EQ(outcome.final_exact, outcome.evaluation_pairs);
+    if (outcome.reached) {
+      EXPECT_EQ(outcome.final_exact, outcome.evaluation_pairs);
+      EXPECT_EQ(outcome.final_bit_accuracy, std::optional<double>(1.0));
+      EXPECT_TRUE(outcome.final_loss.has_value());
+    }
     EXPECT_EQ(outcome.steps_done % 10 == 0 || outcome.steps_done == specs[index].steps, true);
     std::printf(
         "run %zu: %s after %lld steps, %llu of %llu exact, %lld checks, %lld confirmed "
@@ -575,8 +610,13 @@ TEST(MultiRunEngine, ReportsEveryRunOnceAndFallsBackWhereNoKernelIs) {
   EXPECT_EQ(all_steps.steps_done, 30);
   EXPECT_FALSE(all_steps.reached);
   EXPECT_EQ(all_steps.checks, 3) << "after steps 10, 20 and 30, as run_training reports";
-  EXPECT_EQ(all_steps.final_exact,
-            evaluate(all_steps.weights, 6, 1, Counting::exact_only).exact_correct);
+  const Evaluation all_steps_host = evaluate(all_steps.weights, 6, 1);
+  EXPECT_EQ(all_steps.final_exact, all_steps_host.exact_correct);
+  ASSERT_TRUE(all_steps.final_bit_accuracy.has_value()) << "the last walk counts every bit";
+  EXPECT_EQ(*all_steps.final_bit_accuracy, all_steps_host.bit_accuracy());
+  ASSERT_TRUE(all_steps.final_loss.has_value());
+  EXPECT_NEAR(*all_steps.final_loss, host_pairs_loss(all_steps.weights, 6) / 1024,
+              kLossTolerance * *all_steps.final_loss);
   const RunOutcome& no_steps = result.outcomes.at(3);
   EXPECT_EQ(no_steps.steps_done, 0);
   EXPECT_EQ(no_steps.checks, 0);

@@ -306,20 +306,22 @@ struct ChildState {
 };
 
 // Flags of a node on a walker's stack: the next child's digit (0..4), the carry into its bit,
-// whether an answer on its path was uncertain, whether a bound on it was too large to trust.
+// whether an answer on its path was uncertain, whether a bound on it was too large to trust,
+// whether an answer on it was certainly wrong (only when the walk goes below wrong bits).
 struct NodeFlags {
   int next;
   int carry;
   bool uncertain;
   bool unreliable;
+  bool wrong;
 };
 CARRY_HOST_DEVICE inline std::uint32_t pack(const NodeFlags& f) {
   return static_cast<std::uint32_t>(f.next) | static_cast<std::uint32_t>(f.carry) << 3 |
-         (f.uncertain ? 16u : 0u) | (f.unreliable ? 32u : 0u);
+         (f.uncertain ? 16u : 0u) | (f.unreliable ? 32u : 0u) | (f.wrong ? 64u : 0u);
 }
 CARRY_HOST_DEVICE inline NodeFlags unpack(std::uint32_t word) {
   return NodeFlags{static_cast<int>(word & 7u), static_cast<int>((word >> 3) & 1u),
-                   (word & 16u) != 0, (word & 32u) != 0};
+                   (word & 16u) != 0, (word & 32u) != 0, (word & 64u) != 0};
 }
 
 template <int H>
@@ -384,15 +386,19 @@ CARRY_HOST_DEVICE inline void push_sums(const Block<H>& block, int level, int la
 }
 
 struct WalkCounts {
-  std::uint32_t right = 0;
+  std::uint32_t right = 0;  // pairs
   std::uint32_t wrong = 0;
   std::uint32_t uncertain = 0;
+  std::uint32_t bits_right = 0;  // (pair, bit) places
+  std::uint32_t bits_uncertain = 0;
+  double loss = 0.0;  // Σ over the pairs below every node walked of ½(y - out)²
 };
 
 // What a walker needs to know about the check.
 struct WalkRules {
   int split;              // subtrees below this depth are dealt out
   bool may_stop;          // decide, rather than count: stop once more pairs are wrong than allowed
+  bool every_bit;         // go below certainly wrong bits too (the last check: every figure)
   std::uint32_t allowed;  // certainly wrong pairs a passing check may have
   float margin_floor;     // RunDescriptor::margin_floor
 };
@@ -420,7 +426,7 @@ CARRY_HOST_DEVICE inline void walk_subtree(int lane, std::uint32_t q, const Bloc
   CARRY_UNROLL
   for (int j = 0; j < 2 * H; ++j) block.stack[block.stack_index(0, j, lane)] = 0.0f;  // h_{-1}
   block.stack_words[block.stack_index(0, 2 * H, lane)] =
-      pack(NodeFlags{first_digit(0), 0, false, false});
+      pack(NodeFlags{first_digit(0), 0, false, false, false});
   int depth = 0;
   ChildState<H> child;
   CARRY_NO_UNROLL
@@ -448,20 +454,28 @@ CARRY_HOST_DEVICE inline void walk_subtree(int lane, std::uint32_t q, const Bloc
         fmaxf(static_cast<float>(kMarginFactor) * child.out_bound, rules.margin_floor);
     const bool certain = !unreliable && fabsf(child.out - 0.5f) > margin;
     const int predicted = child.out > 0.5f ? 1 : 0;
-    if (certain && predicted != target) {  // every pair below is wrong: no need to look
-      const std::uint32_t wrong = pairs_below(depth + 1);
-      counts.wrong += wrong;
-      if (rules.may_stop && add_shared(&block.control->wrong_total, wrong) > rules.allowed) {
+    const std::uint32_t below = pairs_below(depth + 1);
+    const bool wrong_bit = certain && predicted != target;
+    const double error = target - static_cast<double>(child.out);
+    counts.loss += static_cast<double>(below) * (0.5 * error * error);
+    counts.bits_right += certain && !wrong_bit ? below : 0u;
+    counts.bits_uncertain += certain ? 0u : below;
+    const bool wrong = node.wrong || wrong_bit;
+    if (wrong_bit && !node.wrong) {  // every pair below is wrong
+      counts.wrong += below;
+      if (rules.may_stop && add_shared(&block.control->wrong_total, below) > rules.allowed) {
         block.control->settled = 1;
       }
-      continue;
     }
+    if (wrong && !rules.every_bit) continue;  // no need to look below
     const bool uncertain = node.uncertain || !certain;
     if (depth + 1 == T) {
-      if (uncertain) {
-        ++counts.uncertain;
-      } else {
-        ++counts.right;
+      if (!wrong) {
+        if (uncertain) {
+          ++counts.uncertain;
+        } else {
+          ++counts.right;
+        }
       }
       continue;
     }
@@ -469,7 +483,7 @@ CARRY_HOST_DEVICE inline void walk_subtree(int lane, std::uint32_t q, const Bloc
     const int child_level = level_of(depth);
     push_sums<H>(block, child_level, lane, child);
     block.stack_words[block.stack_index(child_level, 2 * H, lane)] =
-        pack(NodeFlags{first_digit(depth), sum_bits >> 1, uncertain, unreliable});
+        pack(NodeFlags{first_digit(depth), sum_bits >> 1, uncertain, unreliable, wrong});
   }
 }
 
@@ -485,6 +499,33 @@ CARRY_HOST_DEVICE inline void prepare_walk(int lane, const Block<H>& block) {
   }
 }
 
+// A walker's counts into lane_counts (5 per lane) and lane_loss, and their sum over the lanes.
+template <int H>
+CARRY_HOST_DEVICE inline void store_counts(int lane, const Block<H>& block,
+                                           const WalkCounts& counts) {
+  std::uint32_t* slot = block.lane_counts + 5 * lane;
+  slot[0] = counts.right;
+  slot[1] = counts.wrong;
+  slot[2] = counts.uncertain;
+  slot[3] = counts.bits_right;
+  slot[4] = counts.bits_uncertain;
+  block.lane_loss[lane] = counts.loss;
+}
+template <int H>
+CARRY_HOST_DEVICE inline WalkCounts sum_counts(const Block<H>& block) {
+  WalkCounts total;
+  for (int l = 0; l < block.threads; ++l) {
+    const std::uint32_t* slot = block.lane_counts + 5 * l;
+    total.right += slot[0];
+    total.wrong += slot[1];
+    total.uncertain += slot[2];
+    total.bits_right += slot[3];
+    total.bits_uncertain += slot[4];
+    total.loss += block.lane_loss[l];
+  }
+  return total;
+}
+
 // The walker's subtrees lane, lane + S, ...; its counts into lane_counts.
 template <int H>
 CARRY_HOST_DEVICE inline void walk(int lane, const Block<H>& block, const WalkRules& rules) {
@@ -495,34 +536,33 @@ CARRY_HOST_DEVICE inline void walk(int lane, const Block<H>& block, const WalkRu
     if (rules.may_stop && read_shared(&block.control->settled) != 0) break;
     walk_subtree<H>(lane, q, block, rules, counts);
   }
-  block.lane_counts[3 * lane] = counts.right;
-  block.lane_counts[3 * lane + 1] = counts.wrong;
-  block.lane_counts[3 * lane + 2] = counts.uncertain;
+  store_counts(lane, block, counts);
 }
 
 // Lane 0: the walkers' counts, the decision and what the run does next, into `state` and
 // block.control->status.
 template <int H>
-CARRY_HOST_DEVICE inline void decide(const Block<H>& block, const RunDescriptor& run, bool walked,
-                                     bool final, RunState& state) {
-  WalkCounts total;
-  for (int l = 0; l < block.threads; ++l) {
-    total.right += block.lane_counts[3 * l];
-    total.wrong += block.lane_counts[3 * l + 1];
-    total.uncertain += block.lane_counts[3 * l + 2];
-  }
+CARRY_HOST_DEVICE inline void decide(const Block<H>& block, const RunDescriptor& run,
+                                     const WalkRules& rules, bool walked, bool final,
+                                     RunState& state) {
+  const WalkCounts total = sum_counts(block);
   const bool complete = walked && block.control->settled == 0;
   state.right = total.right;
   state.wrong = total.wrong;
   state.uncertain = total.uncertain;
   state.complete = complete ? 1 : 0;
+  // Every (pair, bit) place was looked at when the walk went below wrong bits or met none.
+  state.every_bit = complete && (rules.every_bit || total.wrong == 0) ? 1 : 0;
+  state.bits_right = total.bits_right;
+  state.bits_uncertain = total.bits_uncertain;
+  state.pairs_loss = total.loss;
   state.decision = check_decision(total.right, total.uncertain, complete, run.needed);
   block.control->status = status_after_check(state.decision, total.uncertain, final, run.flags);
 }
 
 // The check after step `state.steps_done`: decide (stopping at the first pair that settles a
-// failure) or, after the last step, count every pair. Returns the run's status after it, the
-// same on every thread; lane 0's `state` holds the counts.
+// failure) or, after the last step, count every pair and every bit, wrong ones included. Returns
+// the run's status after it, the same on every thread; lane 0's `state` holds the counts.
 template <int H, class Sync>
 CARRY_HOST_DEVICE inline std::int32_t check(int lane, const Block<H>& block,
                                             const RunDescriptor& run, RunState& state, Sync& sync) {
@@ -531,19 +571,17 @@ CARRY_HOST_DEVICE inline std::int32_t check(int lane, const Block<H>& block,
   // last one, whose counts the run's record reports.
   const std::uint32_t pairs = evaluation_pairs(block.bits);
   const bool walked = final || run.needed <= pairs;
-  const WalkRules rules{split_depth(block.bits, block.threads), !final,
+  const WalkRules rules{split_depth(block.bits, block.threads), !final, final,
                         run.needed <= pairs ? pairs - run.needed : 0u, run.margin_floor};
   prepare_walk<H>(lane, block);
   sync.barrier();
   if (walked) {
     walk<H>(lane, block, rules);
   } else {
-    block.lane_counts[3 * lane] = 0;
-    block.lane_counts[3 * lane + 1] = 0;
-    block.lane_counts[3 * lane + 2] = 0;
+    store_counts(lane, block, WalkCounts{});
   }
   sync.barrier();
-  if (lane == 0) decide<H>(block, run, walked, final, state);
+  if (lane == 0) decide<H>(block, run, rules, walked, final, state);
   sync.barrier();
   ++state.checks;
   state.check_loss = state.loss_since_check / static_cast<double>(state.steps_since_check);

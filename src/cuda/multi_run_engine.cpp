@@ -91,6 +91,7 @@ class Group {
   std::vector<std::int64_t> confirmations_;
   std::vector<std::int64_t> disagreements_;
   std::vector<std::int64_t> host_exact_;  // the host's count at the run's last check, or -1
+  std::vector<std::int64_t> host_bits_;   // and of right (pair, bit) places
 };
 
 std::uint32_t confirmation_flags(HostConfirmation confirm) {
@@ -115,6 +116,7 @@ void Group::load(Device& device, const std::vector<TrainConfig>& specs, const Op
   confirmations_.assign(n, 0);
   disagreements_.assign(n, 0);
   host_exact_.assign(n, -1);
+  host_bits_.assign(n, -1);
   for (std::size_t k = 0; k < n; ++k) {
     const TrainConfig& spec = specs[members_[k]];
     multi_run::RunDescriptor& run = runs_[k];
@@ -143,6 +145,7 @@ void Group::confirm(const std::vector<std::size_t>& paused, const Options& optio
                     Totals& totals) {
   const int W = multi_run::weight_count(hidden_);
   std::vector<std::uint64_t> exact(paused.size());
+  std::vector<std::uint64_t> bits(paused.size());
   std::vector<double> seconds(paused.size());
   const int threads_each = paused.size() == 1 ? options.host_threads : 1;
   const Clock::time_point start = Clock::now();
@@ -151,9 +154,11 @@ void Group::confirm(const std::vector<std::size_t>& paused, const Options& optio
     const std::size_t k = paused[p];
     const std::vector<float> flat(weights_.begin() + static_cast<std::ptrdiff_t>(k * W),
                                   weights_.begin() + static_cast<std::ptrdiff_t>((k + 1) * W));
-    exact[p] =
-        evaluate(parameters_from_device(flat, hidden_), bits_, threads_each, Counting::exact_only)
-            .exact_correct;
+    // Every bit: the record of a run that ends here wants them, and confirmations are rare.
+    const Evaluation evaluation =
+        evaluate(parameters_from_device(flat, hidden_), bits_, threads_each, Counting::every_bit);
+    exact[p] = evaluation.exact_correct;
+    bits[p] = evaluation.bits_correct;
     seconds[p] = seconds_since(own_start);
   });
   totals.host_check_seconds += seconds_since(start);
@@ -174,9 +179,14 @@ void Group::confirm(const std::vector<std::size_t>& paused, const Options& optio
     ++totals.confirmations;
     seconds_[k] += seconds[p];
     host_exact_[k] = static_cast<std::int64_t>(exact[p]);
+    host_bits_[k] = static_cast<std::int64_t>(bits[p]);
     const bool final = state.steps_done == run.max_steps;
     state.status =
         reached ? multi_run::kReached : (final ? multi_run::kExhausted : multi_run::kRunning);
+    if (state.status == multi_run::kRunning) {  // not the run's last check after all
+      host_exact_[k] = -1;
+      host_bits_[k] = -1;
+    }
   }
 }
 
@@ -194,7 +204,16 @@ RunOutcome Group::outcome(std::size_t k) const {
                         : host_exact_[k] >= 0 ? static_cast<std::uint64_t>(host_exact_[k])
                                               : state.right;
   outcome.evaluation_pairs = pairs();
-  outcome.final_loss = outcome.diverged ? state.last_loss : state.check_loss;
+  const double places = static_cast<double>(pairs()) * bits_;
+  if (!outcome.diverged && host_bits_[k] >= 0) {
+    outcome.final_bit_accuracy = static_cast<double>(host_bits_[k]) / places;
+  } else if (!outcome.diverged && state.every_bit != 0 && state.bits_uncertain == 0) {
+    outcome.final_bit_accuracy = state.bits_right / places;
+  }
+  if (!outcome.diverged && state.every_bit != 0) {
+    outcome.final_loss = state.pairs_loss / static_cast<double>(pairs());
+  }
+  outcome.step_loss = outcome.diverged ? state.last_loss : state.check_loss;
   const std::vector<float> flat(weights_.begin() + static_cast<std::ptrdiff_t>(k * W),
                                 weights_.begin() + static_cast<std::ptrdiff_t>((k + 1) * W));
   outcome.weights = parameters_from_device(flat, hidden_);
@@ -320,7 +339,7 @@ RunOutcome train_run_alone(const TrainConfig& config, const std::string& engine)
   outcome.evaluation_pairs = evaluation_set(config.bits).size;
   TrainingHooks hooks;
   hooks.on_report = [&](const TrainingReport& report) {
-    outcome.final_loss = report.mean_loss;
+    outcome.step_loss = report.mean_loss;
     ++outcome.checks;
   };
   try {
@@ -337,6 +356,11 @@ RunOutcome train_run_alone(const TrainConfig& config, const std::string& engine)
     outcome.steps_done = error.steps_done();
   }
   outcome.weights = trainer->parameters();
+  if (!outcome.diverged) {
+    const Evaluation final_evaluation = evaluate(outcome.weights, config.bits, config.threads);
+    outcome.final_exact = final_evaluation.exact_correct;
+    outcome.final_bit_accuracy = final_evaluation.bit_accuracy();
+  }
   outcome.seconds = seconds_since(start);
   return outcome;
 }

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,14 @@ struct RunOutcome {
   std::int64_t steps_done = 0;
   std::uint64_t final_exact = 0;       // exact pairs at the last check (0 when diverged)
   std::uint64_t evaluation_pairs = 0;  // the evaluation set's size
-  double final_loss = 0.0;             // mean step loss over the steps since the previous check
-  Parameters weights;                  // after steps_done steps
+  // `carry eval`'s other figures for the final weights, when known: the fraction of (pair, bit)
+  // places right, and the mean over the pairs of ½ Σ_t (y_t - out_t)². The multi-run kernel's
+  // last walk gives them (the loss from its float32 outputs, relative error ~1e-6) unless it
+  // stopped below wrong bits or met uncertain bits; the host's evaluation gives the bits then.
+  std::optional<double> final_bit_accuracy;
+  std::optional<double> final_loss;
+  double step_loss = 0.0;  // mean training loss of the steps since the previous check
+  Parameters weights;      // after steps_done steps
   // The run's share of the engine's time: each launch's wall time split evenly among the runs it
   // advanced, plus the host's evaluations of this run.
   double seconds = 0.0;

@@ -208,6 +208,13 @@ struct RunState {
   std::uint32_t wrong = 0;
   std::uint32_t uncertain = 0;
   std::uint32_t complete = 0;
+  // What `carry eval` reports besides exact matches, when the walk went below every node (no pair
+  // cut off at a wrong bit: every_bit = 1): (pair, bit) places certainly right and uncertain, and
+  // Σ over the pairs of ½ Σ_t (y_t - out_t)² from the float32 outputs.
+  std::uint32_t every_bit = 0;
+  std::uint32_t bits_right = 0;
+  std::uint32_t bits_uncertain = 0;
+  double pairs_loss = 0.0;
 };
 
 // What the block program of one run writes when a test asks (slot 0 of a launch, each step; a
@@ -268,7 +275,7 @@ CARRY_HOST_DEVICE constexpr std::int64_t align16(std::int64_t bytes) {
 //                (2 x S rows: δ_t and e_t, double-buffered by t mod 2), operands (2 x S uint32);
 //                evaluation: the walkers' stacks, levels x (2H + 1) x S floats (sums, bound
 //                sums, flags), walker innermost
-//   lane_loss    S doubles; lane_exact S uint32; lane_counts 3 x S uint32
+//   lane_loss    S doubles; lane_exact S uint32; lane_counts 5 x S uint32
 //   control      BlockControl
 struct BlockControl {
   double step_loss;               // Σ over the step's samples
@@ -316,7 +323,7 @@ CARRY_HOST_DEVICE constexpr SharedLayout shared_layout(int hidden, int bits, int
   layout.lane_loss = layout.work + (training_bytes > stack_bytes ? training_bytes : stack_bytes);
   layout.lane_exact = layout.lane_loss + 8 * S;
   layout.lane_counts = layout.lane_exact + align16(4 * S);
-  layout.control = layout.lane_counts + align16(4 * 3 * S);
+  layout.control = layout.lane_counts + align16(4 * 5 * S);
   layout.bytes = layout.control + align16(sizeof(BlockControl));
   return layout;
 }
