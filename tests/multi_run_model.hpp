@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -33,7 +34,11 @@ void run_launch_on_cpu(const multi_run::LaunchArgs& args, std::int64_t blocks) {
   const multi_run::SharedLayout layout = multi_run::shared_layout(H, args.bits, args.threads);
   std::vector<std::uint32_t> shared(static_cast<std::size_t>(layout.bytes / 4 + 4));
   auto* base = reinterpret_cast<unsigned char*>(shared.data());
-  LaneFibers fibers(args.threads);
+  // The lanes' stacks, kept from launch to launch (a test may launch every step).
+  static thread_local std::map<int, std::unique_ptr<LaneFibers>> fibers_by_threads;
+  std::unique_ptr<LaneFibers>& kept = fibers_by_threads[args.threads];
+  if (!kept) kept = std::make_unique<LaneFibers>(args.threads);
+  LaneFibers& fibers = *kept;
   for (std::int64_t slot = 0; slot < blocks; ++slot) {
     std::fill(shared.begin(), shared.end(), 0x7fc00000u);  // quiet NaN in every float
     fibers.run([&](int lane) {

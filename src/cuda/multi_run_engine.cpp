@@ -154,11 +154,16 @@ void Group::confirm(const std::vector<std::size_t>& paused, const Options& optio
     const std::size_t k = paused[p];
     const std::vector<float> flat(weights_.begin() + static_cast<std::ptrdiff_t>(k * W),
                                   weights_.begin() + static_cast<std::ptrdiff_t>((k + 1) * W));
-    // Every bit: the record of a run that ends here wants them, and confirmations are rare.
+    // Every bit where the run may end here (its record wants them), exact matches otherwise:
+    // an audit confirms checks that fail, and those stop at the first wrong pair.
+    const multi_run::RunState& state = states_[k];
+    const bool may_end =
+        state.steps_done == runs_[k].max_steps || state.decision != multi_run::kFail;
     const Evaluation evaluation =
-        evaluate(parameters_from_device(flat, hidden_), bits_, threads_each, Counting::every_bit);
+        evaluate(parameters_from_device(flat, hidden_), bits_, threads_each,
+                 may_end ? Counting::every_bit : Counting::exact_only);
     exact[p] = evaluation.exact_correct;
-    bits[p] = evaluation.bits_correct;
+    bits[p] = may_end ? evaluation.bits_correct : ~std::uint64_t{0};
     seconds[p] = seconds_since(own_start);
   });
   totals.host_check_seconds += seconds_since(start);
@@ -179,7 +184,7 @@ void Group::confirm(const std::vector<std::size_t>& paused, const Options& optio
     ++totals.confirmations;
     seconds_[k] += seconds[p];
     host_exact_[k] = static_cast<std::int64_t>(exact[p]);
-    host_bits_[k] = static_cast<std::int64_t>(bits[p]);
+    host_bits_[k] = bits[p] == ~std::uint64_t{0} ? -1 : static_cast<std::int64_t>(bits[p]);
     const bool final = state.steps_done == run.max_steps;
     state.status =
         reached ? multi_run::kReached : (final ? multi_run::kExhausted : multi_run::kRunning);
