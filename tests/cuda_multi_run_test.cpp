@@ -192,14 +192,15 @@ TEST(CudaMultiRun, DecisionsAgreeWithTheHostAndRerunsAreBitIdentical) {
   EXPECT_EQ(flatten(alone.at(0).weights), flatten(first.at(3).weights));
 }
 
-// Success rates at a size where some seeds fail (H 4, 8 bits, B 16, lr 4, 3000 steps): the
-// multi-run kernel's against the cpu backend's (run_training, the same checks), 64 seeds each;
-// the rates must not differ by more than 3.3 standard errors of their difference (a two-sided
-// 0.1% test: the two are different float32 computations of the same runs, not bit-identical).
+// Success rates at a size where some seeds fail (H 6, 8 bits, B 16, lr 4, 10,000 steps: 3 of 5
+// seeds reached 100% with carry train): the multi-run kernel's against the cpu backend's
+// (run_training, the same checks), 64 seeds each; the rates must not differ by more than 3.3
+// standard errors of their difference (a two-sided 0.1% test: the two are different float32
+// computations of the same runs, not bit-identical).
 TEST(CudaMultiRun, SuccessRatesMatchTheCpuBackends) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   std::vector<TrainConfig> specs;
-  for (std::int64_t seed = 0; seed < 64; ++seed) specs.push_back(sweep_run(4, 16, seed));
+  for (std::int64_t seed = 0; seed < 64; ++seed) specs.push_back(sweep_run(6, 16, seed, 10000));
   const auto gpu = run_on_gpu(specs, Options{});
   int gpu_successes = 0;
   for (std::size_t i = 0; i < specs.size(); ++i) gpu_successes += gpu.at(i).reached ? 1 : 0;
@@ -224,7 +225,7 @@ TEST(CudaMultiRun, SuccessRatesMatchTheCpuBackends) {
   const double p_cpu = cpu_successes.load() / n;
   const double pooled = (gpu_successes + cpu_successes.load()) / (2 * n);
   const double standard_error = std::sqrt(std::max(pooled * (1 - pooled), 1.0 / n) * 2 / n);
-  std::printf("H 4: %d of 64 reached on the GPU, %d on the cpu backend\n", gpu_successes,
+  std::printf("H 6: %d of 64 reached on the GPU, %d on the cpu backend\n", gpu_successes,
               cpu_successes.load());
   EXPECT_LE(std::fabs(p_gpu - p_cpu), 3.3 * standard_error);
 }

@@ -98,6 +98,11 @@ void run_time_sweep(const TimeSweepOptions& options) {
   if (options.backend != "cuda" && options.backend != "cpu" && options.backend != "reference") {
     throw UserError("--backend must be cuda, cpu or reference (got '" + options.backend + "')");
   }
+  const HostConfirmation confirm = confirmation(options.confirm);
+  if (options.check_every < 1) {
+    throw UserError("--check-every must be at least 1 (got " + std::to_string(options.check_every) +
+                    ")");
+  }
   // Each run as `carry train` would be told: its checks every --check-every steps.
   std::vector<TrainConfig> runs(static_cast<std::size_t>(options.runs), options.run);
   for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -114,7 +119,7 @@ void run_time_sweep(const TimeSweepOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (options.backend == "cuda") {
     multi_run::Options engine;
-    engine.confirm = confirmation(options.confirm);
+    engine.confirm = confirm;
     engine.steps_per_launch = options.steps_per_launch;
     engine.host_threads = options.threads;
     totals = multi_run::train_runs_on_gpu(
