@@ -1,17 +1,18 @@
-// multi_run_engine.hpp: many independent training runs on one GPU at once, the engine behind
-// `carry sweep --backend cuda`. No CUDA syntax: builds without CUDA get an engine that says so.
+// multi_run_engine.hpp: many independent training runs on one GPU at once: the engine for a
+// sweep's runs on a GPU (`carry time-sweep --backend cuda` uses it). No CUDA syntax: builds
+// without CUDA get an engine that says so.
 //
 // Runs of one shape (H, T, and the threads per block its batch B takes) share launches of the
 // multi-run kernel (kernels/multi_run_v1.cu, src/cuda/multi_run_block.hpp): one block per run,
 // each launch a chunk of steps of every unfinished run, with no host round trip per step. Every
 // run is a real run: its steps are those of `carry train` (the same batches, SGD on the batch
-// mean), its checks fall where `carry train --report-every check_every` evaluates (after every
-// multiple of check_every and after the last step), and it stops at the first check whose
-// exact-match accuracy on the whole evaluation set reaches until_accuracy, as decided by the
-// host's float64 evaluation (evaluate.hpp): the device decides in float32 where its error bound
-// makes the answer certain and pauses the run for the host's evaluation where it does not.
-// Shapes without a kernel (H outside the compiled list, T above 13) run one after another on the
-// per-run cuda trainer, with a note. See docs/cuda-sweep.md.
+// mean; in float32, not bit-identical to another backend), its checks fall where `carry train`
+// evaluates (after every multiple of report_every and after the last step), and it stops at the
+// first check whose exact-match accuracy on the whole evaluation set reaches until_accuracy, as
+// decided by the host's float64 evaluation (evaluate.hpp): the device decides in float32 where its
+// error bound makes the answer certain and pauses the run for the host's evaluation where it does
+// not. Shapes without a kernel (H outside the compiled list, T above 13) run one after another on
+// the per-run cuda trainer, with a note. See docs/cuda-sweep.md.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // multi_run_gpu.cpp: train_runs_on_gpu, the multi-run engine (multi_run_engine.cpp) on the first
 // GPU: each group of runs keeps its records in device memory (descriptors, states, runs x W
-// weights) for all its launches; between launches only the states come back (88 bytes a run),
+// weights) for all its launches; between launches only the states come back (96 bytes a run),
 // and the weights when a run paused or ended. Runs the GPU has no kernel for go to the per-run
 // cuda trainer.
 #include <cuda_runtime_api.h>
