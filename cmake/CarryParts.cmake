@@ -35,7 +35,7 @@ set(CARRY_PUBLIC_HEADERS_common
   bounded_json.hpp bounded_read.hpp errors.hpp run_lock.hpp thread_pool.hpp value_rules.hpp
   worker_threads.hpp write_target.hpp)
 set(CARRY_PUBLIC_HEADERS_reference
-  divergence.hpp flops.hpp host_device.hpp parameters.hpp philox.hpp problem.hpp
+  divergence.hpp float32_error.hpp flops.hpp host_device.hpp parameters.hpp philox.hpp problem.hpp
   reference.hpp seed_compat.hpp)
 set(CARRY_PUBLIC_HEADERS_evaluation evaluate.hpp)
 set(CARRY_PUBLIC_HEADERS_training
@@ -43,7 +43,8 @@ set(CARRY_PUBLIC_HEADERS_training
   periodic_checkpoint.hpp resume.hpp signal_guard.hpp step_detail.hpp trainer.hpp
   training_loop.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_cpu cpu_lanes.hpp cpu_trainer.hpp)
-set(CARRY_PUBLIC_HEADERS_backend_cuda batch_encoder.hpp cuda_backend.hpp gpu_probe.hpp)
+set(CARRY_PUBLIC_HEADERS_backend_cuda
+  batch_encoder.hpp cuda_backend.hpp gpu_probe.hpp multi_run_engine.hpp)
 set(CARRY_PUBLIC_HEADERS_backend_reference reference_trainer.hpp)
 set(CARRY_PUBLIC_HEADERS_backends backends.hpp)
 set(CARRY_PUBLIC_HEADERS_verify sample_chunks.hpp self_check.hpp verification.hpp)

@@ -28,6 +28,7 @@
 #include "carry/problem.hpp"
 #include "device_layout.hpp"
 #include "fused_plan.hpp"
+#include "fused_sample.hpp"
 
 namespace carry::fused_v2 {
 
@@ -82,39 +83,8 @@ struct Block {
 
 // What one thread keeps in registers across the phases.
 template <int H>
-struct Thread {
-  float wh[kFusedV2TileWidth][kFusedV2TileWidth];  // its tile of Σ ΔWh
-  float w0[2][kFusedV2TileWidth];                  // Σ ΔW0 of the tile's columns (tile-row 0)
-  float w1[kFusedV2TileWidth];                     // Σ ΔW1 of the tile's columns (last tile-row)
-  float delta_next[H];                             // δ_{t+1} of its sample
-  double loss;                                     // Σ_s Σ_t ½(y - out)² of its samples
-  unsigned long long exact;                        // of its samples, all T bits right
-  std::int64_t sample;                             // of the current round
-  bool active;                                     // sample < B
-  std::uint32_t a;
-  std::uint32_t b;
-};
-
-CARRY_HOST_DEVICE inline float sigmoid(float x) {
-  return 1.0f / (1.0f + expf(-x));
-}
-
-template <int H>
-CARRY_HOST_DEVICE inline void clear(Thread<H>& thread) {
-  CARRY_UNROLL
-  for (int r = 0; r < kFusedV2TileWidth; ++r) {
-    CARRY_UNROLL
-    for (int c = 0; c < kFusedV2TileWidth; ++c) thread.wh[r][c] = 0.0f;
-  }
-  CARRY_UNROLL
-  for (int c = 0; c < kFusedV2TileWidth; ++c) {
-    thread.w0[0][c] = 0.0f;
-    thread.w0[1][c] = 0.0f;
-    thread.w1[c] = 0.0f;
-  }
-  thread.loss = 0.0;
-  thread.exact = 0;
-}
+using Thread = fused::SampleThread<H, kFusedV2TileWidth>;
+using fused::clear;
 
 template <int H, int T>
 CARRY_HOST_DEVICE inline void load_weights(int lane, const float* weights,
@@ -148,45 +118,12 @@ CARRY_HOST_DEVICE inline void forward(Thread<H>& thread, int lane, const Block<H
                                       std::int64_t batch, float* outputs,
                                       unsigned long long* first_prediction) {
   if (!thread.active) return;
-  const float* w0 = block.w0();
-  const float* wh = block.wh();
-  const float* w1 = block.w1();
-  float h[H] = {};  // h_{-1}
-  unsigned long long predicted = 0;
   bool all_right = true;
-  CARRY_NO_UNROLL
-  for (int t = 0; t < T; ++t) {
-    const float x0 = static_cast<float>(bit_at(thread.a, t));
-    const float x1 = static_cast<float>(bit_at(thread.b, t));
-    float z[H];
-    CARRY_UNROLL
-    for (int j = 0; j < H; ++j) z[j] = x0 * w0[j] + x1 * w0[H + j];
-    if (t > 0) {  // h_{-1} = 0 adds nothing
-      CARRY_UNROLL
-      for (int i = 0; i < H; ++i) {
-        const float hi = h[i];
-        const float* row = wh + i * H;  // the same address in every lane: a broadcast
-        CARRY_UNROLL
-        for (int j = 0; j < H; ++j) z[j] += hi * row[j];
-      }
-    }
-    float* history = block.history_row(lane, t);
-    float logit = 0.0f;
-    CARRY_UNROLL
-    for (int j = 0; j < H; ++j) {
-      h[j] = sigmoid(z[j]);
-      history[j] = h[j];
-      logit += h[j] * w1[j];
-    }
-    const float out = sigmoid(logit);
-    history[H] = out;
-    const int y = target_bit(thread.a, thread.b, t);
-    const double error = y - static_cast<double>(out);
-    thread.loss += 0.5 * error * error;
-    const int bit = out > 0.5f ? 1 : 0;
-    predicted |= static_cast<unsigned long long>(bit) << t;
-    all_right = all_right && bit == y;
-    if (outputs != nullptr) outputs[t * batch + thread.sample] = out;
+  const unsigned long long predicted = fused::forward_sample<H>(
+      thread.a, thread.b, T, block.w0(), block.wh(), block.w1(),
+      [&](int t) { return block.history_row(lane, t); }, thread.loss, all_right);
+  if (outputs != nullptr) {
+    for (int t = 0; t < T; ++t) outputs[t * batch + thread.sample] = block.history_row(lane, t)[H];
   }
   thread.exact += all_right ? 1 : 0;
   if (thread.sample == 0 && first_prediction != nullptr) *first_prediction = predicted;
@@ -197,29 +134,9 @@ template <int H, int T>
 CARRY_HOST_DEVICE inline void backward_position(Thread<H>& thread, int lane, int t,
                                                 const Block<H, T>& block) {
   if (!thread.active) return;  // an inactive lane's stage row is never read
-  const float* wh = block.wh();
-  const float* w1 = block.w1();
-  const float* history = block.history_row(lane, t);
-  const float out = history[H];
-  const float y = static_cast<float>(target_bit(thread.a, thread.b, t));
-  const float e = (y - out) * (out * (1.0f - out));
-  float* stage = block.stage_row(t, lane);
-  float delta[H];
-  CARRY_UNROLL
-  for (int i = 0; i < H; ++i) {
-    const float* row = wh + i * H;  // broadcast
-    float from_future = 0.0f;
-    CARRY_UNROLL
-    for (int j = 0; j < H; ++j) from_future += thread.delta_next[j] * row[j];
-    const float h = history[i];
-    delta[i] = (from_future + e * w1[i]) * (h * (1.0f - h));
-  }
-  CARRY_UNROLL
-  for (int i = 0; i < H; ++i) {
-    stage[i] = delta[i];
-    thread.delta_next[i] = delta[i];
-  }
-  stage[H] = e;
+  fused::backward_position<H>(thread.a, thread.b, t, block.wh(), block.w1(),
+                              block.history_row(lane, t), thread.delta_next,
+                              block.stage_row(t, lane));
 }
 
 // Position t's terms of the tile's first `samples` samples added to the thread's update tile:
@@ -237,52 +154,18 @@ CARRY_HOST_DEVICE inline void update_position(Thread<H>& thread, int lane, int t
   CARRY_NO_UNROLL
   for (int k = lane / S::kTiles; k < samples; k += S::kGroups) {
     const float* stage = block.stage_row(t, k);
-    float delta[width];
-    CARRY_UNROLL
-    for (int c = 0; c < width; ++c) delta[c] = stage[tile_column * width + c];
-    if (t > 0) {  // ΔWh += h_{t-1}ᵀ δ_t (h_{-1} = 0)
-      const float* previous = block.history_row(k, t - 1) + tile_row * width;
-      CARRY_UNROLL
-      for (int r = 0; r < width; ++r) {
-        const float hr = previous[r];
-        CARRY_UNROLL
-        for (int c = 0; c < width; ++c) thread.wh[r][c] += hr * delta[c];
-      }
-    }
-    if (owns_w0) {  // ΔW0 += x_tᵀ δ_t
-      const float x0 = static_cast<float>(bit_at(block.operands[k], t));
-      const float x1 = static_cast<float>(bit_at(block.operands[S::kThreads + k], t));
-      CARRY_UNROLL
-      for (int c = 0; c < width; ++c) {
-        thread.w0[0][c] += x0 * delta[c];
-        thread.w0[1][c] += x1 * delta[c];
-      }
-    }
-    if (owns_w1) {  // ΔW1 += h_tᵀ e_t
-      const float* now = block.history_row(k, t) + tile_column * width;
-      const float e = stage[H];
-      CARRY_UNROLL
-      for (int c = 0; c < width; ++c) thread.w1[c] += now[c] * e;
-    }
+    fused::add_terms(thread.tile, stage + tile_column * width,
+                     t > 0 ? block.history_row(k, t - 1) + tile_row * width : nullptr, owns_w0,
+                     static_cast<float>(bit_at(block.operands[k], t)),
+                     static_cast<float>(bit_at(block.operands[S::kThreads + k], t)), owns_w1,
+                     block.history_row(k, t) + tile_column * width, stage[H]);
   }
 }
 
 // The thread's partial sums and totals into shared memory (over the history: every round is done).
 template <int H, int T>
 CARRY_HOST_DEVICE inline void stash(const Thread<H>& thread, int lane, const Block<H, T>& block) {
-  constexpr int width = kFusedV2TileWidth;
-  float* row = block.stash_row(lane);
-  CARRY_UNROLL
-  for (int r = 0; r < width; ++r) {
-    CARRY_UNROLL
-    for (int c = 0; c < width; ++c) row[r * width + c] = thread.wh[r][c];
-  }
-  CARRY_UNROLL
-  for (int c = 0; c < width; ++c) {
-    row[64 + c] = thread.w0[0][c];
-    row[64 + width + c] = thread.w0[1][c];
-    row[80 + c] = thread.w1[c];
-  }
+  fused::stash(thread.tile, block.stash_row(lane));
   block.loss[lane] = thread.loss;
   block.exact[lane] = thread.exact;
 }

@@ -12,6 +12,7 @@ void add_all_commands(CLI::App& app) {
   add_verify_command(app);
   add_time_steps_command(app);
   add_time_launch_command(app);
+  add_time_sweep_command(app);
 }
 
 }  // namespace carry::cli

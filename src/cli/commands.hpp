@@ -14,6 +14,7 @@ void add_sweep_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_time_steps_command(CLI::App& app);
 void add_time_launch_command(CLI::App& app);
+void add_time_sweep_command(CLI::App& app);
 
 // Every subcommand above, in the order --help lists them (commands.cpp): what `carry` is, and
 // what the command-line fuzzer parses.

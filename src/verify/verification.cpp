@@ -7,10 +7,10 @@
 #include <limits>
 
 #include "carry/backends.hpp"
+#include "carry/float32_error.hpp"
 #include "carry/reference.hpp"
 #include "carry/sample_chunks.hpp"
 #include "carry/trainer.hpp"
-#include "float32_error.hpp"
 
 namespace carry {
 

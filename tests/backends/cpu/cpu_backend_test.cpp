@@ -10,10 +10,10 @@
 #include <random>
 
 #include "carry/cpu_trainer.hpp"
+#include "carry/float32_error.hpp"
 #include "carry/parameters.hpp"
 #include "carry/reference_trainer.hpp"
 #include "carry/verification.hpp"
-#include "float32_error.hpp"
 #include "vector_kernel.hpp"
 
 namespace carry {

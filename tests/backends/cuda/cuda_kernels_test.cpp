@@ -13,11 +13,11 @@
 #include <sstream>
 #include <vector>
 
+#include "carry/float32_error.hpp"
 #include "cublas_library.hpp"
 #include "cuda_check.hpp"
 #include "device_buffer.hpp"
 #include "device_layout.hpp"
-#include "float32_error.hpp"
 #include "gpu_test_support.hpp"
 #include "kernels.hpp"
 #include "layout_gold.hpp"

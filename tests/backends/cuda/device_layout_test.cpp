@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "float32_error.hpp"
+#include "carry/float32_error.hpp"
 
 namespace carry {
 namespace {
