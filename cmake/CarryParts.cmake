@@ -50,7 +50,7 @@ set(CARRY_PUBLIC_HEADERS_backends backends.hpp)
 set(CARRY_PUBLIC_HEADERS_verify sample_chunks.hpp self_check.hpp verification.hpp)
 set(CARRY_PUBLIC_HEADERS_sweep
   sweep/bench_runs.hpp sweep/engine.hpp sweep/grid.hpp sweep/lanes_worker.hpp sweep/manifest.hpp
-  sweep/plots.hpp sweep/record_log.hpp sweep/run_record.hpp sweep/statistics.hpp
+  sweep/multi_run_sweep_engine.hpp sweep/plots.hpp sweep/record_log.hpp sweep/run_record.hpp sweep/statistics.hpp
   sweep/summary.hpp sweep/sweep_folder.hpp sweep/train_run.hpp)
 set(CARRY_PUBLIC_HEADERS_bench bench.hpp csv_table.hpp launch_costs.hpp peer_python.hpp peers.hpp)
 set(CARRY_PUBLIC_HEADERS_cli "")

@@ -26,7 +26,8 @@ NOT_RUN = {
 # The checks of scripts/gpu-check.sh, in its order; what each needs to count as passed.
 CHECKS = ["build", "tests", "verify", "verify_odd", "verify_fused_v1", "verify_fused_v2",
           "memcheck", "racecheck", "memcheck_fused_v1", "racecheck_fused_v1", "memcheck_fused_v2",
-          "racecheck_fused_v2", "self_check_cost", "launch", "sweep", "sweep_fused", "bench"]
+          "racecheck_fused_v2", "self_check_cost", "multi_run", "launch", "sweep", "sweep_fused",
+          "bench"]
 VERIFY_TITLES = {
     "verify": "carry verify (defaults: B 256, H 16, T 8)",
     "verify_odd": "carry verify at odd sizes",
@@ -292,6 +293,8 @@ def write_report(logs, out, commit):
     launch = load_json(os.path.join(logs, "launch.json"))
     self_check_rows = read_jsonl(os.path.join(logs, "self_check.jsonl"))
     bench = load_json(os.path.join(out, "bench", "results.json"))
+    # scripts/gpu-check-sweep.sh's summary lines (it decides its own status).
+    multi_run = read(os.path.join(out, "multi_run", "multi-run-summary.txt")).strip()
     gpu = read(os.path.join(logs, "gpu.txt")).strip()
     tools = read(os.path.join(logs, "tools.txt")).strip()
     python = read(os.path.join(logs, "python.txt")).strip()
@@ -473,6 +476,10 @@ def write_report(logs, out, commit):
     sweep_table(sweep, "Throughput, chain kernels (T 8, H 16)", "sweep")
     sweep_table(sweep_fused, "Throughput, fused kernels (T 8, H 16)", "sweep_fused")
 
+    md.append("## Sweeps on the GPU (the multi-run engine; scripts/gpu-check-sweep.sh)")
+    md.append(multi_run if multi_run else "no summary")
+    md.append("")
+
     md.append("## Launch costs (carry time-launch)")
     if isinstance(launch, dict):
         get = lambda *path: values.get(launch, *path, where="launch.")
@@ -529,7 +536,7 @@ def write_report(logs, out, commit):
         "commit": commit, "gpu": gpu, "device_seen_by_carry": device, "tools": tools,
         "python": python, "meta": meta, "verdicts": verdicts, "checks": checks, "tests": tests,
         "verify": verify, "self_check": self_check, "sweep": sweep, "sweep_fused": sweep_fused,
-        "launch": launch, "bench": bench,
+        "launch": launch, "bench": bench, "multi_run": multi_run,
     }
     report = clean(report)
 

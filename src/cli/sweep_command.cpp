@@ -47,6 +47,7 @@ struct SweepOptions {
   std::string seeds = "0..9";
   SweepSettings settings;
   int threads = 0;
+  std::string cuda_engine = "multi-run";  // --backend cuda: multi-run or per-run
   std::string out;
   bool extend = false;
   std::string shard;
@@ -216,6 +217,7 @@ void run_sweep(const SweepOptions& options) {
   }
   EngineOptions engine_options;
   engine_options.workers = options.threads;
+  engine_options.gpu_runs_together = options.cuda_engine == "multi-run";
   const std::unique_ptr<SweepEngine> engine = make_engine(settings, engine_options);
   check_sweep_memory(settings, grid, engine->workers(), available_memory_bytes());
   OpenSweep open = open_sweep(options.out, settings, grid, shard, options.extend);
@@ -309,6 +311,9 @@ void add_sweep_command(CLI::App& app) {
              "auto, cpu, reference or cuda (runs one at a time)");
   add_integer(sweep, "--threads", options->threads, {0, kMaxThreads},
               "Runs trained at once (0 = one per core)");
+  add_choice(sweep, "--cuda-engine", options->cuda_engine, {"multi-run", "per-run"},
+             "--backend cuda: multi-run (every run at once, a block per run) or per-run (one "
+             "after another, each bit for bit carry train --backend cuda)");
   add_path(sweep, "--out", options->out, "The sweep's folder (records, summary, plots)");
   sweep->add_flag("--extend", options->extend, "Add this grid's runs to a folder holding another");
   sweep->add_option("--shard", options->shard,

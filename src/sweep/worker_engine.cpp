@@ -16,6 +16,7 @@
 #include "carry/errors.hpp"
 #include "carry/sweep/engine.hpp"
 #include "carry/sweep/lanes_worker.hpp"
+#include "carry/sweep/multi_run_sweep_engine.hpp"
 #include "carry/sweep/train_run.hpp"
 
 namespace carry::sweep {
@@ -151,6 +152,10 @@ std::unique_ptr<SweepEngine> make_engine(const SweepSettings& settings,
     probe.batch = 1;
     make_cuda_trainer(probe, Parameters::zeros(1));
     throw UserError("--backend cuda: no usable GPU");
+  }
+  if (settings.backend == "cuda" && options.gpu_runs_together &&
+      options.max_training_seconds <= 0.0) {
+    return make_multi_run_sweep_engine(settings);
   }
   return std::make_unique<WorkerEngine>(settings, options);
 }

@@ -10,7 +10,8 @@
 //                   lanes of one vector pass (cpu_lanes.hpp), bit for bit the runs alone
 //   "reference"     the float64 reference, likewise
 //   "cuda-per-run"  the cuda backend, one run after another on the GPU
-// An engine that trains many runs at once (a GPU kernel with a block per run) plugs in here.
+// and one trains them all at once: "cuda-multi-run", a GPU kernel with a block per run
+// (multi_run_sweep_engine.hpp), the default for the cuda backend.
 #pragma once
 
 #include <functional>
@@ -31,6 +32,10 @@ struct EngineOptions {
   double max_training_seconds = 0.0;
   // cpu backend, batches up to 8: runs side by side in the lanes ("cpu-lanes"), else each alone.
   bool lanes_over_runs = true;
+  // cuda backend: every run together in the multi-run kernel ("cuda-multi-run",
+  // multi_run_sweep_engine.hpp), else one run after another on the cuda trainer ("cuda-per-run",
+  // bit for bit `carry train --backend cuda`). A time limit needs the per-run engine.
+  bool gpu_runs_together = true;
 };
 
 struct FinishedRun {
