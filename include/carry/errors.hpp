@@ -2,6 +2,7 @@
 // (src/cli/exit_status.hpp).
 #pragma once
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -27,5 +28,12 @@ class ResourceError : public std::runtime_error {
  public:
   explicit ResourceError(const std::string& message) : std::runtime_error(message) {}
 };
+
+// A number as carry's messages show it: three significant digits ("1.57e+29", "0.5", "4").
+inline std::string message_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", value);
+  return text;
+}
 
 }  // namespace carry

@@ -8,17 +8,12 @@
 #include <functional>
 
 #include "carry/backends.hpp"
+#include "carry/errors.hpp"
 #include "carry/trainer.hpp"
 
 namespace carry {
 
 namespace {
-
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", value);
-  return text;
-}
 
 // The command that shows every tensor of this configuration's steps.
 std::string verify_command(const TrainConfig& config, std::int64_t samples) {
@@ -26,7 +21,7 @@ std::string verify_command(const TrainConfig& config, std::int64_t samples) {
   if (config.kernel != "chain") command += " --kernel " + config.kernel;
   command += " --hidden " + std::to_string(config.hidden) + " --bits " +
              std::to_string(config.bits) + " --batch " + std::to_string(samples) + " --seed " +
-             std::to_string(config.seed) + " --lr " + number(config.lr);
+             std::to_string(config.seed) + " --lr " + message_number(config.lr);
   return command;
 }
 
@@ -44,9 +39,10 @@ std::string what_disagreed(const StepCheck& check) {
   if (const TensorCheck* tensor = worst_failure(check)) {
     std::string text = tensor->name;
     if (tensor->elements > 1) text += "[" + std::to_string(tensor->worst_index) + "]";
-    text += " is off by " + number(tensor->worst_error) + " against a tolerance of " +
-            number(tensor->worst_tolerance);
-    if (std::isfinite(tensor->worst_ratio)) text += " (" + number(tensor->worst_ratio) + "x)";
+    text += " is off by " + message_number(tensor->worst_error) + " against a tolerance of " +
+            message_number(tensor->worst_tolerance);
+    if (std::isfinite(tensor->worst_ratio))
+      text += " (" + message_number(tensor->worst_ratio) + "x)";
     if (tensor->failures > 1) {
       text += ", " + std::to_string(tensor->failures) + " of its " +
               std::to_string(tensor->elements) + " elements beyond theirs";
