@@ -1,8 +1,8 @@
 // fused_v2_block.hpp: the program of one block of the fused v2 kernel, cut into the phases that
 // lie between its barriers. kernels/fused_step_v2.cu runs each phase on every thread with
 // __syncthreads() between them; the CPU tests run the same phases thread after thread
-// (tests/fused_v2_model.hpp), which is what a barrier guarantees, so the kernel's arithmetic,
-// indexing and summation order are checked against the float64 reference without a GPU.
+// (tests/backends/cuda/fused_v2_model.hpp), which is what a barrier guarantees, so the kernel's
+// arithmetic, indexing and summation order are checked against the float64 reference without a GPU.
 //
 // Shapes: H hidden, T bits, S threads = samples per tile (fused_v2_threads), W weights; the shared
 // memory layout is fused_v2_shared_layout (fused_plan.hpp). Per block:

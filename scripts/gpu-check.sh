@@ -28,7 +28,7 @@
 # installed, bring a .vendor folder (scripts/vendor-deps.sh).
 #
 # Budget, in seconds, on the GPU machine (16 cores, H200). The float64 reference side of each
-# check was timed on a CPU, in CPU seconds on one thread (tests/reference_cost.cpp,
+# check was timed on a CPU, in CPU seconds on one thread (tests/verify/reference_cost.cpp,
 # docs/gpu-check.md); it runs on all 16 cores. The GPU side is an estimate until a run reports it.
 #   check                 expected  limit   what sets it
 #   build                      100    160   ~550 CPU-s in all (~35 s on 16 cores); longest file

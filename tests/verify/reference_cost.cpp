@@ -103,7 +103,7 @@ std::vector<Workload> workloads() {
                    TrainConfig config = config_of(32, 256, self_check_slice(256, 32), 1, threads);
                    one_reference_step(config);
                  }});
-  // The GPU tests' reference parts (tests/cuda_trainer_test.cpp, cuda_fused_test.cpp,
+  // The GPU tests' reference parts (tests/backends/cuda/cuda_trainer_test.cpp, cuda_fused_test.cpp,
   // cuda_cli_test.cpp), one workload per test.
   all.push_back({"CudaTrainer.OneStepMatchesTheReferenceAtOddSizes", [](int threads) {
                    for (std::int64_t batch : {1, 3, 1000, 65537}) {

@@ -77,7 +77,7 @@ TEST(CudaFused, HundredStepsMatchTheReference) {
   CARRY_REQUIRE_GPU_OR_SKIP();
   for (const char* version : kVersions) {
     // B 256 at H 32 and 64 (v1: 8 and 4 blocks): the float64 side of 100 steps at B 1000, H 64
-    // cost 55 s of CPU, a quarter of that now (tests/reference_cost.cpp).
+    // cost 55 s of CPU, a quarter of that now (tests/verify/reference_cost.cpp).
     for (const TrainConfig& base :
          {fused_config(version, 8, 16, 256), fused_config(version, 16, 64, 256, 5),
           fused_config(version, 16, 32, 256, 6)}) {

@@ -1,9 +1,10 @@
 // fused_v2_model_test.cpp: label `cpu`. The fused v2 kernel without a GPU: its launch and
 // shared-memory plan (fused_plan.hpp), and its block program (fused_v2_block.hpp) run by the CPU
-// model of tests/fused_v2_model.hpp against the float64 reference with `carry verify`'s float32
-// tolerances: one step at odd sizes (partial tiles, one and several rounds, every (H, T) class),
-// 30 steps in lockstep and replayed, bit-identical reruns. What the model cannot show (barrier
-// placement under real concurrency, nvcc's code) the gpu tests in cuda_fused_test.cpp check.
+// model of tests/backends/cuda/fused_v2_model.hpp against the float64 reference with `carry
+// verify`'s float32 tolerances: one step at odd sizes (partial tiles, one and several rounds, every
+// (H, T) class), 30 steps in lockstep and replayed, bit-identical reruns. What the model cannot
+// show (barrier placement under real concurrency, nvcc's code) the gpu tests in cuda_fused_test.cpp
+// check.
 #include <gtest/gtest.h>
 
 #include <cstdio>
