@@ -211,10 +211,6 @@ void run_sweep(const SweepOptions& options) {
   const Shard shard = options.shard.empty() ? Shard{} : parse_shard(options.shard);
   settings.backend = resolve_backend(settings.backend);
   validate(settings, grid);
-  if (options.threads < 0 || options.threads > 1024) {
-    throw UserError("--threads must be between 0 (all cores) and 1024 (got " +
-                    std::to_string(options.threads) + ")");
-  }
   EngineOptions engine_options;
   engine_options.workers = options.threads;
   engine_options.gpu_runs_together = options.cuda_engine == "multi-run";

@@ -20,6 +20,7 @@
 #include "carry/errors.hpp"
 #include "carry/gpu_probe.hpp"
 #include "carry/multi_run_engine.hpp"
+#include "carry/worker_threads.hpp"
 #include "commands.hpp"
 #include "typed_options.hpp"
 
@@ -81,29 +82,12 @@ void run_alone_on_threads(const std::vector<TrainConfig>& runs, int threads, Swe
       tally.add(multi_run::train_run_alone(runs[k], runs[k].backend + "-per-run", make_trainer));
     }
   };
-  std::vector<std::thread> pool;
-  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
+  run_on_threads(static_cast<int>(workers), [&](int) { work(); });
 }
 
 void run_time_sweep(const TimeSweepOptions& options) {
-  if (options.runs < 1 || options.runs > 1000000) {
-    throw UserError("--runs must be between 1 and 1000000 (got " + std::to_string(options.runs) +
-                    ")");
-  }
-  if (options.steps_per_launch < 0) throw UserError("--steps-per-launch must be 0 or more");
-  if (options.threads < 0 || options.threads > 1024) {
-    throw UserError("--threads must be between 0 (all cores) and 1024");
-  }
-  if (options.backend != "cuda" && options.backend != "cpu" && options.backend != "reference") {
-    throw UserError("--backend must be cuda, cpu or reference (got '" + options.backend + "')");
-  }
+  // The options' ranges and choices are their parsers' (typed_options.hpp).
   const HostConfirmation confirm = confirmation(options.confirm);
-  if (options.check_every < 1) {
-    throw UserError("--check-every must be at least 1 (got " + std::to_string(options.check_every) +
-                    ")");
-  }
   // Each run as `carry train` would be told: its checks every --check-every steps.
   std::vector<TrainConfig> runs(static_cast<std::size_t>(options.runs), options.run);
   for (std::size_t k = 0; k < runs.size(); ++k) {
@@ -178,7 +162,7 @@ void add_time_sweep_command(CLI::App& app) {
   command->group("");  // unlisted: a tool for scripts such as scripts/gpu-check-sweep.sh
   add_choice(command, "--backend", options->backend, {"cuda", "cpu", "reference"},
              "cuda (the multi-run engine), cpu or reference");
-  add_integer(command, "--runs", options->runs, {1, 10000000},
+  add_integer(command, "--runs", options->runs, {1, 1000000},
               "Runs (seeds first-seed, first-seed + 1, ...)");
   add_integer(command, "--first-seed", run.seed, {0, kMaxSeed}, "Seed of the first run");
   add_integer(command, "--hidden", run.hidden, {1, kMaxHidden}, "Hidden units");

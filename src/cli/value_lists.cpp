@@ -2,10 +2,7 @@
 #include "value_lists.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <optional>
 
 #include "carry/errors.hpp"
 #include "carry/value_rules.hpp"
@@ -25,11 +22,6 @@ std::vector<std::string> items_of(const std::string& text, const std::string& op
     if (comma == std::string::npos) return items;
     start = comma + 1;
   }
-}
-
-std::int64_t whole_number(const std::string& text, const std::string& option, std::int64_t lowest,
-                          std::int64_t highest) {
-  return read_integer(text, option, {lowest, highest});
 }
 
 template <typename T>
@@ -62,10 +54,10 @@ std::vector<std::int64_t> parse_integer_list(const std::string& text, const std:
     std::int64_t first = 0;
     std::int64_t last = 0;
     if (dots == std::string::npos) {
-      first = last = whole_number(item, option, lowest, highest);
+      first = last = read_integer(item, option, {lowest, highest});
     } else {
-      first = whole_number(item.substr(0, dots), option, lowest, highest);
-      last = whole_number(item.substr(dots + 2), option, lowest, highest);
+      first = read_integer(item.substr(0, dots), option, {lowest, highest});
+      last = read_integer(item.substr(dots + 2), option, {lowest, highest});
       if (last < first) {
         throw UserError(option + ": the range " + item + " is reversed (write " +
                         std::to_string(last) + ".." + std::to_string(first) + ")");

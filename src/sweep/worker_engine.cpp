@@ -18,6 +18,7 @@
 #include "carry/sweep/lanes_worker.hpp"
 #include "carry/sweep/multi_run_sweep_engine.hpp"
 #include "carry/sweep/train_run.hpp"
+#include "carry/worker_threads.hpp"
 
 namespace carry::sweep {
 
@@ -122,10 +123,7 @@ class WorkerEngine final : public SweepEngine {
       }
     };
     const int threads = static_cast<int>(std::min<std::size_t>(workers_, runs.size()));
-    std::vector<std::thread> pool;
-    for (int w = 1; w < threads; ++w) pool.emplace_back(work);
-    if (threads > 0) work();
-    for (std::thread& thread : pool) thread.join();
+    if (threads > 0) run_on_threads(threads, [&](int) { work(); });
     if (first_error) std::rethrow_exception(first_error);
   }
 

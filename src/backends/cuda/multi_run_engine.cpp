@@ -23,6 +23,7 @@
 #include "carry/flops.hpp"
 #include "carry/trainer.hpp"
 #include "carry/training_loop.hpp"
+#include "carry/worker_threads.hpp"
 #include "device_layout.hpp"
 #include "multi_run_device.hpp"
 
@@ -51,10 +52,7 @@ void parallel_for(std::size_t count, int threads, F&& f) {
   auto work = [&] {
     for (std::size_t k = next++; k < count; k = next++) f(k);
   };
-  std::vector<std::thread> pool;
-  for (std::size_t w = 1; w < workers; ++w) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
+  run_on_threads(static_cast<int>(workers), [&](int) { work(); });
 }
 
 // The runs of one (H, T, S) and what the host keeps about each.
